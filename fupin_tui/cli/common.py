@@ -1,0 +1,45 @@
+"""Helpers shared by the CLI modules: the ``--db`` / ``--county`` options, Chinese error exits, the console."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from fupin_tui.models import DatabaseError, get_engine, network_share_warning
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[str, typer.Option("--db", help="数据库：SQLite 文件路径，或 postgresql://… 地址。")]
+CountyOption = Annotated[
+    str | None, typer.Option("--county", help="县代码（6位）；数据库只有一个县时可省略。")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供程序读取）。")]
+InspectorOption = Annotated[str | None, typer.Option("--inspector", help="核查人员姓名（可写成“姓名@单位”）。")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a Chinese error message to stderr and exit with ``code`` (1: refused or data error)."""
+    err_console.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+def open_engine(db: str, *, create: bool = False):  # noqa: ANN201
+    """Engine for ``--db``; exits 1 with a Chinese message when it cannot be opened. Warns about network shares."""
+    warning = network_share_warning(db)
+    if warning:
+        err_console.print(f"[yellow]{warning}[/]")
+    try:
+        return get_engine(db, create=create)
+    except DatabaseError as exc:
+        fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes a message, not a traceback
+        fail(f"无法打开数据库 {db}：{type(exc).__name__}: {exc}")
+
+
+def is_interactive() -> bool:
+    """True when stdin and stdout are terminals (the TUI can run)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()

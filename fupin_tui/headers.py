@@ -1,0 +1,165 @@
+"""Header normalisation: the ONE place that turns a header cell into a canonical key and maps synonyms to fields.
+
+Real exports put line breaks, spaces and full-width parentheses in header cells, use synonyms (身份证号 for 证件号码,
+家庭成员数 for 人数, 镇(乡) for 乡(镇), 社、组 for 自然村) and two-label headers ("劳动能力\\n页面（劳动技能）").
+The importer (roster, income table, village tables) and the department comparison both go through
+:func:`normalize_header` and the synonym tables here. Source: ``../shared/GLOSSARY.md`` (roster export layout).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PARENS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "［": "(", "］": ")", "：": ":", "，": ","})
+_WS = re.compile(r"[\s\u3000]+")
+
+
+def normalize_header(value: object) -> str:
+    """Canonical form of a header cell: NFKC, full-width → half-width parentheses, all white space removed.
+
+    ``"务工时间\\n（月）"`` → ``"务工时间(月)"``; ``None`` → ``""``. Idempotent; never raises.
+    """
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_PARENS)
+    return _WS.sub("", text)
+
+
+def header_variants(value: object) -> list[str]:
+    """All the keys a header cell may stand for, most specific first.
+
+    A two-label header such as ``"劳动能力\\n页面（劳动技能）"`` yields the whole text, the text in parentheses
+    (``"劳动技能"``) and each line (``"劳动能力"``, ``"页面(劳动技能)"``). Units in parentheses are kept on the whole
+    text and also stripped (``"耕地面积(亩)"`` → also ``"耕地面积"``).
+    """
+    if value is None:
+        return []
+    out: list[str] = []
+    whole = normalize_header(value)
+    if whole:
+        out.append(whole)
+    for inner in re.findall(r"\(([^()]+)\)", whole):
+        out.append(inner)
+    stripped = re.sub(r"\([^()]*\)", "", whole)
+    if stripped and stripped != whole:
+        out.append(stripped)
+    for line in re.split(r"[\r\n]+", unicodedata.normalize("NFKC", str(value))):
+        key = normalize_header(line)
+        if key and key not in out:
+            out.append(key)
+    seen: set[str] = set()
+    return [k for k in out if not (k in seen or seen.add(k))]
+
+
+def _table(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for field, names in mapping.items():
+        for name in names:
+            out[normalize_header(name)] = field
+    return out
+
+
+#: Roster (贫困人口花名册) columns: field → header synonyms as they appear in exports.
+ROSTER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号",),
+    "county": ("县(市、区、旗)", "县(市、区)", "县", "县(区)", "县名"),
+    "township": ("乡(镇)", "镇(乡)", "乡镇", "乡(镇、街道)"),
+    "village": ("行政村", "村", "村(社区)"),
+    "hamlet": ("自然村", "社、组", "组", "自然村(组)", "村民小组"),
+    "household_no": ("户编号",),
+    "member_no": ("人编号", "成员编号"),
+    "name": ("姓名",),
+    "id_number": ("证件号码", "身份证号", "身份证号码", "公民身份号码", "证件号"),
+    "sex": ("性别",),
+    "size": ("人数", "家庭成员数", "家庭人口数", "家庭人数"),
+    "relation": ("与户主关系",),
+    "ethnicity": ("民族",),
+    "education": ("文化程度",),
+    "school_status": ("在校生状况", "在校生情况"),
+    "health": ("健康状况",),
+    "labour_skill": ("劳动技能", "劳动能力"),
+    "work_status": ("务工状况", "务工情况"),
+    "work_months": ("务工时间(月)", "务工时间"),
+    "serious_illness_insurance": ("参加大病医疗", "是否参加大病医疗", "参加大病医疗保险"),
+    "new_rural_coop": ("参加新型农村合作医疗", "新农合", "是否参加新农合"),
+    "pension_insurance": ("参加城乡居民基本养老保险", "养老保险", "是否参加养老保险"),
+    "poverty_status": ("脱贫属性", "脱贫标志"),
+    "household_type": ("贫困户属性",),
+    "main_cause": ("主要致贫原因",),
+    "other_causes": ("其他致贫原因",),
+    "dilapidated_house": ("危房户", "是否危房户"),
+    "water_safe": ("饮水安全", "是否饮水安全"),
+    "water_difficulty": ("饮水困难", "是否饮水困难"),
+    "roster_per_capita_income": ("人均纯收入", "人均纯收入(元)"),
+    "phone": ("联系电话", "电话", "手机号码"),
+    "political_status": ("政治面貌",),
+    "member_status": ("人员状态",),
+    "relocation": ("易地扶贫搬迁户", "是否易地扶贫搬迁户", "易地搬迁"),
+    "identification_standard": ("识别标准",),
+    "bank_account": ("银行账号", "开户银行账号", "银行卡号"),
+}
+
+#: Household income and living-conditions table (户收入及生产生活条件) columns: field → synonyms.
+INCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "household_no": ("户编号",),
+    "head_name": ("户主姓名",),
+    "head_id_number": ("户主证件号码", "户主身份证号", "户主身份证号码"),
+    "declared_size": ("家庭人口数", "家庭成员数", "人数"),
+    "identification_standard": ("识别标准",),
+    "household_type": ("贫困户属性",),
+    "poverty_status": ("脱贫属性", "脱贫标志"),
+    "main_cause": ("主要致贫原因",),
+    "other_causes": ("其他致贫原因",),
+    "wage_income": ("工资性收入", "工资性收入(元)"),
+    "business_income": ("生产经营性收入", "生产经营性收入(元)"),
+    "property_income": ("财产性收入", "财产性收入(元)"),
+    "transfer_income": ("转移性收入", "转移性收入(元)"),
+    "family_planning_income": ("计划生育金",),
+    "subsistence_income": ("低保金",),
+    "five_guarantee_income": ("五保金", "特困供养金"),
+    "pension_income": ("养老保险金", "养老金"),
+    "ecological_income": ("生态补偿金", "生态补偿金(元)"),
+    "other_transfer_income": ("其他转移性收入",),
+    "business_expense": ("生产经营性支出", "生产经营性支出(元)"),
+    "annual_income": ("年收入", "家庭年收入"),
+    "net_income": ("纯收入", "家庭纯收入"),
+    "per_capita_net_income": ("人均纯收入", "人均纯收入(元)"),
+    "arable_land": ("耕地面积(亩)", "耕地面积"),
+    "housing_area": ("住房面积(㎡)", "住房面积(m2)", "住房面积(平方米)", "住房面积"),
+    "dilapidated_house": ("是否危房户", "危房户"),
+    "relocation": ("是否易地扶贫搬迁户", "易地扶贫搬迁户", "是否易地搬迁户"),
+    "electricity": ("是否通生活用电", "通生活用电"),
+    "road_type": ("入户路类型",),
+    "water_safe": ("饮水安全", "是否饮水安全"),
+    "water_difficulty": ("饮水困难", "是否饮水困难"),
+    "fuel_type": ("主要燃料类型",),
+    "phone": ("联系电话",),
+}
+
+#: Department lists: person-identifying columns (issue 5). Order matters: the first synonym found wins.
+DEPT_ID_SYNONYMS: tuple[str, ...] = (
+    "身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证明号码", "社会保障号码", "残疾人证号", "户主证件号码",
+    "户主身份证号", "证件号",
+)
+DEPT_NAME_SYNONYMS: tuple[str, ...] = ("姓名", "户主姓名", "法定代表人", "所有人", "被保险人姓名", "人员姓名")
+
+ROSTER_LOOKUP: dict[str, str] = _table(ROSTER_SYNONYMS)
+INCOME_LOOKUP: dict[str, str] = _table(INCOME_SYNONYMS)
+
+
+def match_field(header: object, lookup: dict[str, str]) -> str | None:
+    """The field a header cell maps to in ``lookup`` (built by normalising synonyms), or None.
+
+    Tries every variant of :func:`header_variants` in order, so a two-label header maps by either label.
+    """
+    for key in header_variants(header):
+        field = lookup.get(key)
+        if field is not None:
+            return field
+    return None
+
+
+def build_lookup(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Normalised synonym → field lookup for a ``field → synonyms`` mapping (for new tables such as villages)."""
+    return _table(mapping)

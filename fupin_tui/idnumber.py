@@ -1,0 +1,215 @@
+"""ID number normalisation: the ONE place that turns a cell into a comparable resident ID (公民身份号码).
+
+Used by the importer (to store ``id_number_norm``), the rulebook (check digit, birth date, Excel corruption) and the
+department comparison (matching). Standard: GB 11643-1999 (18 characters, ISO 7064 MOD 11-2 check digit, computed by
+python-stdnum's ``stdnum.cn.ric``). Old 15-digit IDs (issued before 2000) become 18 characters by inserting "19" before
+the two-digit birth year and computing the check digit. A 残疾人证号 is the 18-character ID followed by 2 digits
+(残疾类别 1–7, 残疾等级 1–4); some systems use 22 characters (two more digits of sequence).
+
+Excel keeps only 15 significant digits of a number: an 18-digit ID stored as a number comes back as
+``4.22822195212036e+17`` or ``422822195212036000``. Such values are *corrupted*: reported, never matched, and the lost
+digits are never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from stdnum.cn import ric as _ric
+
+
+class IdKind(StrEnum):
+    """What a normalised ID cell turned out to be."""
+
+    EMPTY = "empty"  # blank cell
+    ID18 = "id18"  # an 18-character ID (check digit may still be wrong: see ``checksum_ok``)
+    ID15 = "id15"  # a 15-digit old ID, upgraded to 18 characters in ``value``
+    DISABILITY = "disability"  # a 20/22-character 残疾人证号; ``value`` is its 18-character ID part
+    CORRUPTED = "corrupted"  # a number mangled by Excel (scientific notation, 15 significant digits then zeros)
+    INVALID = "invalid"  # anything else (wrong length, letters, ...)
+
+
+_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"ｘ": "X", "Ｘ": "X", "x": "X"})
+_SPACES = re.compile(r"[\s\u3000'‘’`\-]+")
+_SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_DIGITS17 = re.compile(r"^\d{17}[\dX]$")
+
+
+@dataclass(frozen=True, slots=True)
+class IdInfo:
+    """The result of normalising one ID cell.
+
+    Attributes:
+        raw: the cell as text (stripped), ``""`` when blank.
+        kind: see :class:`IdKind`.
+        value: the comparable 18-character ID (upper-case X), or ``None`` for EMPTY / CORRUPTED / INVALID.
+        checksum_ok: True when ``value`` has a correct GB 11643 check digit (15-digit upgrades always do).
+        birth_date: the birth date encoded in the ID, or ``None`` when absent or not a real date.
+        sex: ``"男"`` (17th digit odd) / ``"女"`` (even), or ``None``.
+        disability_category / disability_grade: the 残疾人证号's 类别 (1–7) and 等级 (1–4) digits, else ``None``.
+    """
+
+    raw: str
+    kind: IdKind
+    value: str | None = None
+    checksum_ok: bool = False
+    birth_date: _dt.date | None = None
+    sex: str | None = None
+    disability_category: str | None = None
+    disability_grade: str | None = None
+
+    @property
+    def matchable(self) -> bool:
+        """True when ``value`` may be used to match people across lists (not corrupted, not invalid)."""
+        return self.value is not None
+
+
+def cell_text(value: object) -> str:
+    """The text of a cell as read by a spreadsheet reader, without float artefacts.
+
+    ``None`` → ``""``; a float that is a whole number → its integer digits (``4.2e+17`` → ``"420000000000000000"``,
+    which :func:`normalize_id` then recognises as corrupted); other values → ``str(value).strip()``. A leading
+    apostrophe (Excel's text marker) is removed.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    text = str(value).strip()
+    if text.startswith("'"):
+        text = text[1:].strip()
+    return text
+
+
+def looks_excel_corrupted(text: str) -> bool:
+    """True when ``text`` looks like an ID that passed through an Excel number.
+
+    Scientific notation (``4.22822E+17``), or 16–20 digits whose 15 significant digits are followed only by zeros
+    (Excel keeps 15 significant digits). Source: Microsoft, "Excel specifications and limits" (number precision).
+    """
+    t = text.strip()
+    if _SCI.match(t):
+        return True
+    if t.endswith(".0"):
+        t = t[:-2]
+    return t.isdigit() and 16 <= len(t) <= 20 and t[15:].strip("0") == "" and not _is_valid18(t[:18])
+
+
+def _is_valid18(text: str) -> bool:
+    return len(text) == 18 and _DIGITS17.match(text) is not None and _ric.calc_check_digit(text[:17]) == text[17]
+
+
+def clean_id_text(value: object) -> str:
+    """Strip, full-width → half-width, lower-case x → X, inner spaces and apostrophes removed. No validation."""
+    text = unicodedata.normalize("NFKC", cell_text(value)) if not isinstance(value, float) else cell_text(value)
+    return _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
+
+
+def upgrade15(id15: str) -> str:
+    """Turn a 15-digit old ID into 18 characters: insert "19" before the 2-digit birth year, append the check digit.
+
+    Raises ``ValueError`` when ``id15`` is not 15 digits.
+    """
+    if len(id15) != 15 or not id15.isdigit():
+        raise ValueError("15位身份证号应为15位数字")
+    body = id15[:6] + "19" + id15[6:]
+    return body + _ric.calc_check_digit(body)
+
+
+def _birth(value18: str) -> _dt.date | None:
+    try:
+        return _dt.date(int(value18[6:10]), int(value18[10:12]), int(value18[12:14]))
+    except ValueError:
+        return None
+
+
+def _sex(value18: str) -> str | None:
+    digit = value18[16]
+    return None if not digit.isdigit() else ("男" if int(digit) % 2 else "女")
+
+
+def normalize_id(value: object) -> IdInfo:
+    """Normalise one ID cell (any type a reader returns) into an :class:`IdInfo`. Never raises.
+
+    Steps: cell text (float artefacts removed) → corrupted-by-Excel test on the raw text → strip, full-width digits,
+    x → X, inner spaces → by length: 18 (ID), 15 digits (old ID, upgraded), 20 or 22 (残疾人证号: ID part + 类别/等级).
+    """
+    raw = cell_text(value)
+    if raw == "":
+        return IdInfo(raw="", kind=IdKind.EMPTY)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A number cell: 15-digit old IDs survive as numbers; anything longer has lost digits.
+        digits = raw
+        if len(digits) == 15 and digits.isdigit():
+            return _from18(raw, upgrade15(digits), IdKind.ID15)
+        if isinstance(value, int) and len(digits) == 18:
+            return _from18(raw, digits, IdKind.ID18)  # an exact integer (not a float) kept all its digits
+        return IdInfo(raw=raw, kind=IdKind.CORRUPTED)
+    if looks_excel_corrupted(raw):
+        return IdInfo(raw=raw, kind=IdKind.CORRUPTED)
+    text = clean_id_text(value)
+    if len(text) == 18 and _DIGITS17.match(text):
+        return _from18(raw, text, IdKind.ID18)
+    if len(text) == 15 and text.isdigit():
+        return _from18(raw, upgrade15(text), IdKind.ID15)
+    if len(text) in (20, 22) and _DIGITS17.match(text[:18]) and text[18:].isdigit():
+        info = _from18(raw, text[:18], IdKind.DISABILITY)
+        return IdInfo(
+            raw=info.raw, kind=info.kind, value=info.value, checksum_ok=info.checksum_ok, birth_date=info.birth_date,
+            sex=info.sex, disability_category=text[18], disability_grade=text[19],
+        )
+    return IdInfo(raw=raw, kind=IdKind.INVALID)
+
+
+def _from18(raw: str, value18: str, kind: IdKind) -> IdInfo:
+    return IdInfo(
+        raw=raw, kind=kind, value=value18, checksum_ok=_ric.calc_check_digit(value18[:17]) == value18[17],
+        birth_date=_birth(value18), sex=_sex(value18),
+    )
+
+
+def id_key(value: object) -> str | None:
+    """The matching key of a cell: the normalised 18-character ID, or None when empty, corrupted or invalid."""
+    return normalize_id(value).value
+
+
+def age_on(birth: _dt.date | None, data_year: int) -> int | None:
+    """Completed years on 31 December of ``data_year`` (the glossary's rule: never today's date); None if unknown."""
+    if birth is None:
+        return None
+    return data_year - birth.year  # on 31 Dec every birthday of the year has passed
+
+
+def mask_id(value: str | None) -> str:
+    """Mask an ID for reports: first 6 and last 4 characters kept, the rest ``*`` (issue 2). Blank → ``""``."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return value[:2] + "*" * max(len(value) - 2, 0)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """Mask a phone number for reports: first 3 and last 4 digits kept (``181****9961``). Blank → ``""``."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_account(value: str | None) -> str:
+    """Mask a bank account for reports: last 4 digits kept. Blank → ``""``."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]

@@ -1,0 +1,424 @@
+"""SQLModel tables of the inspection database.
+
+Everything is keyed by the 6-digit county code (行政区划代码), so one file can hold a province; the default is one file
+per county. Values are stored as exported (labels, not codes; ID numbers as text): bad values are imported as they are
+and reported by the rulebook. Units: incomes in 元 per year (人均纯收入 in 元 per person per year), land in 亩, housing
+in 平方米, work time in 月, household size in 人.
+
+Bulk paths (import, checks) use ``Model.__table__`` with Core inserts; screens use ORM objects for the handful of rows
+they show. Only this package defines tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as _uuid
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> dt.datetime:
+    """Current time, timezone-aware UTC (stored naive-UTC by SQLite)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_uuid() -> str:
+    """A random UUID4 as text: the key of marks, stable across merges."""
+    return str(_uuid.uuid4())
+
+
+class Meta(SQLModel, table=True):
+    """Key/value settings of the database file (schema version, creation time)."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str = ""
+
+
+class County(SQLModel, table=True):
+    """A county (县): code (6 digits), name, the data year (数据年度) of its export, county settings.
+
+    ``relocation_task``: whether the county has an 易地扶贫搬迁 task (Hubei notice 2016: relocation households only in
+    counties with a task); default False (no task). ``settings``: other county-level parameters (JSON).
+    """
+
+    __tablename__ = "county"
+    code: str = Field(primary_key=True, max_length=12)
+    name: str = ""
+    data_year: Optional[int] = None
+    relocation_task: bool = False
+    is_poor_county: Optional[bool] = None
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class Township(SQLModel, table=True):
+    """A township (乡/镇) of a county."""
+
+    __tablename__ = "township"
+    __table_args__ = (UniqueConstraint("county_code", "name"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    name: str
+
+
+class Village(SQLModel, table=True):
+    """An administrative village (行政村). ``code`` is the 12-digit 行政区划代码 when known.
+
+    Village-level attributes (poor village, 摘帽, party members, counts) come from the village table when imported.
+    """
+
+    __tablename__ = "village"
+    __table_args__ = (UniqueConstraint("county_code", "township_id", "name"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    township_id: int = Field(foreign_key="township.id", index=True)
+    name: str
+    code: Optional[str] = None
+    is_poor_village: Optional[bool] = None
+    delisted: Optional[bool] = None
+    delisted_year: Optional[int] = None
+    party_members: Optional[int] = None
+    college_officials: Optional[int] = None
+    total_households: Optional[int] = None
+    total_population: Optional[int] = None
+    poor_households: Optional[int] = None
+    poor_population: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class ImportFile(SQLModel, table=True):
+    """One sheet of one imported file, with its row accounting: imported + rejected + skipped = rows below header."""
+
+    __tablename__ = "import_file"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: Optional[str] = Field(default=None, index=True)
+    kind: str  # roster | income | village | hamlet | county | project | department | ...
+    name: str  # file name (no directory: directories may hold personal paths)
+    sha256: str = Field(index=True)
+    sheet: str = ""
+    header_row: int = 0  # 1-based row number of the (last) header row
+    rows_total: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    data_year: Optional[int] = None
+    imported_at: dt.datetime = Field(default_factory=utcnow)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class RejectedRow(SQLModel, table=True):
+    """A row that could not be placed at all (no household number, not a data row): file, sheet, row, column, reason."""
+
+    __tablename__ = "rejected_row"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    import_file_id: int = Field(foreign_key="import_file.id", index=True)
+    file: str
+    sheet: str
+    row: int  # 1-based spreadsheet row
+    column: str = ""  # column letter or header text
+    reason: str = ""
+
+
+class Household(SQLModel, table=True):
+    """A registered poor household (贫困户), keyed by (county_code, household_no 户编号).
+
+    Roster values (from the first row of the household that carries them) and income-table values live side by side;
+    incomes in 元 per year, ``per_capita_net_income`` in 元 per person per year, ``arable_land`` in 亩,
+    ``housing_area`` in 平方米, sizes in 人. ``size`` is the roster's 人数; ``declared_size`` the income table's
+    家庭人口数. Yes/no fields keep the exported label (是/否). ``extra`` holds unmapped columns.
+    """
+
+    __tablename__ = "household"
+    __table_args__ = (UniqueConstraint("county_code", "household_no"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    household_no: str
+    township_id: Optional[int] = Field(default=None, foreign_key="township.id", index=True)
+    village_id: Optional[int] = Field(default=None, foreign_key="village.id", index=True)
+    hamlet: Optional[str] = None
+    head_name: Optional[str] = None
+    head_id_number: Optional[str] = None
+    size: Optional[int] = None
+    declared_size: Optional[int] = None
+    identification_standard: Optional[str] = None
+    household_type: Optional[str] = None
+    poverty_status: Optional[str] = None
+    main_cause: Optional[str] = None
+    other_causes: Optional[str] = None
+    dilapidated_house: Optional[str] = None
+    water_safe: Optional[str] = None
+    water_difficulty: Optional[str] = None
+    relocation: Optional[str] = None
+    electricity: Optional[str] = None
+    road_type: Optional[str] = None
+    fuel_type: Optional[str] = None
+    roster_per_capita_income: Optional[float] = None
+    wage_income: Optional[float] = None
+    business_income: Optional[float] = None
+    property_income: Optional[float] = None
+    transfer_income: Optional[float] = None
+    family_planning_income: Optional[float] = None
+    subsistence_income: Optional[float] = None
+    five_guarantee_income: Optional[float] = None
+    pension_income: Optional[float] = None
+    ecological_income: Optional[float] = None
+    other_transfer_income: Optional[float] = None
+    business_expense: Optional[float] = None
+    annual_income: Optional[float] = None
+    net_income: Optional[float] = None
+    per_capita_net_income: Optional[float] = None
+    arable_land: Optional[float] = None
+    housing_area: Optional[float] = None
+    phone: Optional[str] = None
+    has_income_record: bool = False
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id")
+    source_row: Optional[int] = None
+    income_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id")
+    income_row: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class Member(SQLModel, table=True):
+    """A household member (家庭成员), keyed by (county_code, member_no 人编号) when present.
+
+    ``id_number`` is the cell as exported (text); ``id_norm`` the normalised 18-character ID used for matching (None
+    when empty, corrupted by Excel or invalid: see :mod:`fupin_tui.idnumber`); ``id_kind`` the normaliser's verdict.
+    ``sex`` is the 性别 column when present (the ID's sex is derived, not stored). ``work_months`` in 月.
+    """
+
+    __tablename__ = "member"
+    __table_args__ = (
+        Index("ix_member_household", "household_id"),
+        Index("ix_member_county_no", "county_code", "member_no"),
+        Index("ix_member_id_norm", "id_norm"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code")
+    household_id: int = Field(foreign_key="household.id")
+    household_no: str
+    member_no: Optional[str] = None
+    name: Optional[str] = None
+    id_number: Optional[str] = None
+    id_norm: Optional[str] = None
+    id_kind: Optional[str] = None
+    sex: Optional[str] = None
+    relation: Optional[str] = None
+    ethnicity: Optional[str] = None
+    education: Optional[str] = None
+    school_status: Optional[str] = None
+    health: Optional[str] = None
+    labour_skill: Optional[str] = None
+    work_status: Optional[str] = None
+    work_months: Optional[float] = None
+    serious_illness_insurance: Optional[str] = None
+    new_rural_coop: Optional[str] = None
+    pension_insurance: Optional[str] = None
+    political_status: Optional[str] = None
+    member_status: Optional[str] = None
+    phone: Optional[str] = None
+    bank_account: Optional[str] = None
+    position: int = 0  # order within the household as exported
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id")
+    source_row: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class Inspector(SQLModel, table=True):
+    """An inspector (核查人员): name and unit (单位), recorded with every action."""
+
+    __tablename__ = "inspector"
+    __table_args__ = (UniqueConstraint("name", "unit"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    unit: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Sample(SQLModel, table=True):
+    """A frozen sample of households: how it was drawn, so it can be redrawn and verified.
+
+    ``generator``: the random generator used (e.g. ``numpy.PCG64``) so another machine redraws the same;
+    ``strata``: per stratum ``{"name", "N", "n"}``; ``frame_hash``: sha256 of the ordered frame (household numbers
+    and the values stratified by); ``params``: every option the command was given. Only one sample per county is
+    active.
+    """
+
+    __tablename__ = "sample"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    active: bool = True
+    seed: int
+    generator: str
+    method: str  # random | systematic | stratified
+    by: Optional[str] = None
+    allocation: Optional[str] = None
+    n: int = 0
+    population: int = 0
+    frame_hash: str
+    strata: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    certainty: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    created_by: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SampleItem(SQLModel, table=True):
+    """One sampled household: stratum, order of review, review status (未核查 / 有问题 / 核查无误)."""
+
+    __tablename__ = "sample_item"
+    __table_args__ = (UniqueConstraint("sample_id", "household_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sample_id: int = Field(foreign_key="sample.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    household_no: str
+    stratum: str = ""
+    order: int = 0
+    certainty: bool = False
+    status: str = "未核查"
+    reviewed_by: Optional[str] = None
+    reviewed_at: Optional[dt.datetime] = None
+    updated_at: Optional[dt.datetime] = None
+
+
+class Mark(SQLModel, table=True):
+    """An issue an inspector marked on a household (问题标记), keyed by UUID so bundles merge without duplicates.
+
+    ``category``: a key of :data:`fupin_tui.glossary.CATEGORIES`; ``severity``: 一般 / 严重; ``member_no`` and
+    ``field`` optional; ``source``: ``"inspector"``, ``"rule:<rule id>"`` or ``"clue:<kind>"`` (only confirmed marks
+    count). Deleting sets ``deleted`` (the trail keeps the history).
+    """
+
+    __tablename__ = "mark"
+    uuid: str = Field(default_factory=new_uuid, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    household_no: str
+    member_no: Optional[str] = None
+    field: Optional[str] = None
+    category: str
+    severity: str = "一般"
+    note: str = ""
+    source: str = "inspector"
+    inspector: str = ""
+    deleted: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Finding(SQLModel, table=True):
+    """One rule's hit on one record (疑点): rule id, household, member (or None), the values involved.
+
+    Replaced at every ``fupin check`` run; the inspectors' verdicts live in :class:`FindingVerdict`, attached by
+    (county, rule, household, member) so they survive re-runs.
+    """
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_hh", "county_code", "household_no"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(index=True)
+    rule_id: str = Field(index=True)
+    level: str = "household"  # household | member | county | village | project
+    household_id: Optional[int] = None
+    household_no: Optional[str] = None
+    member_no: Optional[str] = None
+    target: str = ""  # for village / project findings: the village code or project id
+    severity: str = "一般"
+    category: str = "other"
+    message: str = ""
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    run_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class FindingVerdict(SQLModel, table=True):
+    """An inspector's verdict on a finding: 属实 (it becomes a mark with the rule's category) or 不属实 with a note."""
+
+    __tablename__ = "finding_verdict"
+    __table_args__ = (UniqueConstraint("county_code", "rule_id", "household_no", "member_no", "target"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str
+    rule_id: str
+    household_no: str = ""
+    member_no: str = ""
+    target: str = ""
+    verdict: str  # 属实 | 不属实
+    note: str = ""
+    inspector: str = ""
+    mark_uuid: Optional[str] = None
+    decided_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DeptRecord(SQLModel, table=True):
+    """One row of another department's list (部门名单), as imported by ``fupin compare``.
+
+    ``id_norm`` is the normalised ID (None when missing, corrupted or invalid); ``payload`` the row's other columns.
+    """
+
+    __tablename__ = "dept_record"
+    __table_args__ = (Index("ix_dept_record_id", "id_norm"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    import_file_id: int = Field(foreign_key="import_file.id", index=True)
+    dept: str = Field(index=True)
+    name: Optional[str] = None
+    id_number: Optional[str] = None
+    id_norm: Optional[str] = None
+    id_kind: Optional[str] = None
+    row: int = 0
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class Clue(SQLModel, table=True):
+    """A mismatch with another department's list (线索): a lead to verify, not a fact.
+
+    ``status``: 待核实 / 属实 / 不属实 / 已说明 (only 属实 clues become marks and count in the grade);
+    ``key`` identifies the clue across re-runs (dept, kind, household, member, their value) so verdicts survive.
+    """
+
+    __tablename__ = "clue"
+    __table_args__ = (UniqueConstraint("county_code", "key"), Index("ix_clue_hh", "county_code", "household_no"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str
+    key: str
+    dept: str
+    kind: str
+    household_id: Optional[int] = None
+    household_no: Optional[str] = None
+    member_no: Optional[str] = None
+    their_value: str = ""
+    our_value: str = ""
+    message: str = ""
+    severity: str = "一般"
+    category: str = "other"
+    suggestion: str = ""
+    status: str = "待核实"
+    note: str = ""
+    verifier: str = ""
+    mark_uuid: Optional[str] = None
+    source_file: str = ""
+    source_row: Optional[int] = None
+    active: bool = True  # False when the latest comparison no longer produces it (verdict kept)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Action(SQLModel, table=True):
+    """One row of the append-only, hash-chained action log (操作日志).
+
+    ``hash`` = sha256 of (prev_hash, ts, inspector, action, target, old_value, new_value, note); ``prev_hash`` is the
+    previous row's hash ("" for the first). ``fupin audit verify`` reports the first broken link.
+    """
+
+    __tablename__ = "action"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ts: str  # ISO 8601 UTC with microseconds (text, so the hash is reproducible on every backend)
+    inspector: str = ""
+    action: str  # e.g. mark.add, mark.delete, status.set, finding.verdict, clue.status, undo, redo, report.unmasked
+    target: str = ""  # e.g. household:42282200000001, mark:<uuid>
+    old_value: str = ""  # JSON text
+    new_value: str = ""  # JSON text
+    note: str = ""
+    prev_hash: str = ""
+    hash: str = Field(index=True)
