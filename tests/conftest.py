@@ -37,3 +37,39 @@ def _dispose_engines():
     """Close cached engines after each test so tmp files are released."""
     yield
     dispose_all()
+
+
+def _pg_admin_url() -> str | None:
+    import os
+
+    return os.environ.get("FUPIN_TEST_PG")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_db(request, tmp_path: Path) -> str:
+    """``--db`` for the storage tests, once on a SQLite file and once on a fresh PostgreSQL database.
+
+    PostgreSQL runs when ``FUPIN_TEST_PG`` holds a server URL (``.ci/run`` starts one with ``.ci/postgres.sh``);
+    otherwise that half is skipped with the reason.
+    """
+    if request.param == "sqlite":
+        return str(tmp_path / "storage.db")
+    admin = _pg_admin_url()
+    if not admin:
+        pytest.skip("PostgreSQL not available: set FUPIN_TEST_PG (started by .ci/run via .ci/postgres.sh)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    from fupin_tui.models import db_url
+
+    name = f"fupin_t_{uuid.uuid4().hex[:12]}"
+    admin_engine = sa.create_engine(db_url(admin), isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    yield url
+    dispose_all()
+    with admin_engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_engine.dispose()

@@ -20,6 +20,52 @@ _rich_utils.ABORTED_TEXT = "已中止。"
 _rich_utils.REQUIRED_LONG_STRING = "[必填]"
 _rich_utils.DEFAULT_STRING = "[默认：{}]"
 
+_CLICK_ZH = {
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Missing option {param_hint}": "缺少选项 {param_hint}",
+    "Missing argument {param_hint}": "缺少参数 {param_hint}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "No such option: {name}": "没有这个选项：{name}",
+    "No such command {name!r}.": "没有这个命令 {name!r}。",
+    "Invalid value for {param_hint}": "{param_hint} 的值无效",
+    "Try {command!r} for help.": "运行 {command!r} 查看帮助。",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Error": "错误",
+    "Usage:": "用法：",
+}
+
+
+def _zh(message: str) -> str:
+    return _CLICK_ZH.get(message, message)
+
+
+def _patch_click_messages() -> None:
+    """Chinese usage/error messages: click (vendored by typer as ``typer._click``) looks ``_`` up at call time."""
+    for name in ("typer.core", "typer._click.core", "typer._click.exceptions", "typer._click.parser"):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(mod, "_"):
+            mod._ = _zh  # type: ignore[attr-defined]
+    try:
+        from typer._click.core import Command
+    except ImportError:  # another typer layout: keep click's English help line
+        return
+    original = Command.get_help_option
+
+    def get_help_option(self, ctx):  # noqa: ANN001, ANN202
+        option = original(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
+_patch_click_messages()
+
 app = typer.Typer(
     name="fupin",
     help="扶贫建档立卡数据交叉检查工作台：导入县级导出数据、自动核查、部门比对、抽样、逐户核查、评分与通报。",

@@ -7,6 +7,7 @@ from fupin_tui.models.db import (
     dispose_all,
     get_engine,
     init_db,
+    instance_id,
     is_sqlite,
     network_share_warning,
     resolve_county,
@@ -15,6 +16,9 @@ from fupin_tui.models.db import (
 from fupin_tui.models.tables import (
     SCHEMA_VERSION,
     Action,
+    Backcheck,
+    ForeignAction,
+    MergeConflict,
     Clue,
     County,
     DeptRecord,
@@ -36,8 +40,8 @@ from fupin_tui.models.tables import (
 )
 
 __all__ = [
-    "SCHEMA_VERSION", "Action", "Clue", "County", "DatabaseError", "DeptRecord", "Finding", "FindingVerdict",
+    "SCHEMA_VERSION", "Action", "Backcheck", "ForeignAction", "MergeConflict", "Clue", "County", "DatabaseError", "DeptRecord", "Finding", "FindingVerdict",
     "Household", "ImportFile", "Inspector", "Mark", "Member", "Meta", "RejectedRow", "Sample", "SampleItem",
-    "Township", "Village", "bulk_connection", "db_url", "dispose_all", "get_engine", "init_db", "is_sqlite",
+    "Township", "Village", "bulk_connection", "db_url", "dispose_all", "get_engine", "init_db", "instance_id", "is_sqlite",
     "network_share_warning", "new_uuid", "resolve_county", "session_scope", "utcnow",
 ]

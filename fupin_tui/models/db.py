@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +143,7 @@ def init_db(engine: Engine) -> None:
         meta = session.get(Meta, "schema_version")
         if meta is None:
             session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            session.add(Meta(key="instance_id", value=str(uuid.uuid4())))
             session.commit()
         elif int(meta.value) > SCHEMA_VERSION:
             raise DatabaseError(f"数据库结构版本 {meta.value} 比本程序（{SCHEMA_VERSION}）新，请升级 fupin-tui")
@@ -197,6 +199,16 @@ def resolve_county(session: Session, county: str | None) -> County:
         codes = "、".join(r.code for r in rows)
         raise DatabaseError(f"数据库中有多个县（{codes}），请用 --county 指定")
     return rows[0]
+
+
+def instance_id(session: Session) -> str:
+    """This database's random instance id (set at creation): tells bundles from different databases apart."""
+    meta = session.get(Meta, "instance_id")
+    if meta is None:
+        meta = Meta(key="instance_id", value=str(uuid.uuid4()))
+        session.add(meta)
+        session.flush()
+    return meta.value
 
 
 def dispose_all() -> None:

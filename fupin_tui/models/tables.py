@@ -422,3 +422,70 @@ class Action(SQLModel, table=True):
     note: str = ""
     prev_hash: str = ""
     hash: str = Field(index=True)
+
+
+class MergeConflict(SQLModel, table=True):
+    """A conflict found by ``fupin merge-marks``: two inspectors disagree on one household; the lead settles it.
+
+    ``kind``: ``status`` (review status), ``finding_verdict`` or ``clue_status``; values are never overwritten
+    silently: the lead's value stays until ``settled`` is set by the lead.
+    """
+
+    __tablename__ = "merge_conflict"
+    __table_args__ = (UniqueConstraint("county_code", "kind", "target", "bundle_value", "bundle_inspector"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str
+    kind: str
+    household_no: str = ""
+    target: str = ""
+    lead_value: str = ""
+    lead_inspector: str = ""
+    bundle_value: str = ""
+    bundle_inspector: str = ""
+    bundle_file: str = ""
+    settled: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ForeignAction(SQLModel, table=True):
+    """An action-log row received in a marks bundle from another database (instance), kept with its own chain."""
+
+    __tablename__ = "foreign_action"
+    __table_args__ = (UniqueConstraint("instance_id", "hash"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    instance_id: str
+    source_id: int
+    ts: str
+    inspector: str = ""
+    action: str
+    target: str = ""
+    old_value: str = ""
+    new_value: str = ""
+    note: str = ""
+    prev_hash: str = ""
+    hash: str
+
+
+class Backcheck(SQLModel, table=True):
+    """A double-review (back-check, 复核) assignment: a reviewed household re-reviewed blind by a second inspector.
+
+    ``second_status``: 未核查 until the second inspector records 有问题 / 核查无误; ``second_categories``: the
+    category keys the second inspector marked (JSON list). The second review never changes the grade; it measures
+    agreement (report sheet 复核一致性).
+    """
+
+    __tablename__ = "backcheck"
+    __table_args__ = (UniqueConstraint("sample_id", "household_no"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str
+    sample_id: int = Field(foreign_key="sample.id")
+    household_id: int = Field(foreign_key="household.id")
+    household_no: str
+    first_inspector: str = ""
+    second_inspector: str
+    seed: int = 0
+    second_status: str = "未核查"
+    second_categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    note: str = ""
+    assigned_at: dt.datetime = Field(default_factory=utcnow)
+    reviewed_at: Optional[dt.datetime] = None
