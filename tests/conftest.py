@@ -53,7 +53,8 @@ def storage_db(request, tmp_path: Path) -> str:
     otherwise that half is skipped with the reason.
     """
     if request.param == "sqlite":
-        return str(tmp_path / "storage.db")
+        yield str(tmp_path / "storage.db")
+        return
     admin = _pg_admin_url()
     if not admin:
         pytest.skip("PostgreSQL not available: set FUPIN_TEST_PG (started by .ci/run via .ci/postgres.sh)")
