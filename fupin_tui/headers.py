@@ -22,8 +22,13 @@ def normalize_header(value: object) -> str:
     """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_PARENS)
-    return _WS.sub("", text)
+    text = str(value)
+    for _ in range(3):  # removing spaces can let combining marks compose: normalise until stable
+        new = _WS.sub("", unicodedata.normalize("NFKC", text).translate(_PARENS))
+        if new == text:
+            break
+        text = new
+    return text
 
 
 def header_variants(value: object) -> list[str]:
@@ -144,6 +149,42 @@ DEPT_ID_SYNONYMS: tuple[str, ...] = (
 )
 DEPT_NAME_SYNONYMS: tuple[str, ...] = ("姓名", "户主姓名", "法定代表人", "所有人", "被保险人姓名", "人员姓名")
 
+#: Department lists: the other columns the clue rules read (issue 5), field → header synonyms. Columns not listed
+#: here are kept under their normalised header text. Examples: ``../shared/samples/county-422822/`` (民政, 公安, 人社,
+#: 住建, 财政供养, 残联, 工商, 公安交管); 农业 and 组织部 layouts are guesses to confirm against real lists.
+DEPT_FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "county": ("县", "县(市、区)", "县(市、区、旗)", "县名"),
+    "township": ("乡镇", "乡(镇)", "镇(乡)", "乡(镇、街道)", "所属乡镇", "乡镇(街道)", "街道"),
+    "village": ("村", "行政村", "村(社区)", "社区", "所属村", "村名", "村(居)"),
+    "sex": ("性别",),
+    "person_status": ("人员状态", "户口状态", "人口状态", "变动类型", "变动情况"),
+    "change_date": ("变动日期", "死亡日期", "注销日期", "迁出日期", "变动时间"),
+    "benefit_type": ("保障类型", "救助类型", "保障类别", "救助类别", "低保类别", "保障对象类别"),
+    "benefit_amount": ("月保障金额", "保障金额", "月救助金额", "保障金额(元)", "月保障金额(元)"),
+    "staffing_type": ("编制类型", "编制性质", "人员类别", "经费形式"),
+    "employer": ("工作单位", "单位名称", "所在单位", "供职单位"),
+    "position": ("职务", "现任职务", "担任职务", "人员身份"),
+    "dilapidation_level": ("危房等级", "鉴定等级", "房屋危险等级"),
+    "renovation_status": ("改造状态", "改造进度", "改造情况"),
+    "renovation_year": ("纳入年度", "改造年度", "实施年度"),
+    "company": ("企业名称", "市场主体名称", "字号名称", "名称"),
+    "company_type": ("类型", "企业类型", "市场主体类型", "主体类型"),
+    "registration_status": ("登记状态", "经营状态", "企业状态"),
+    "capital": ("注册资本", "注册资本(万元)", "注册资金", "出资额"),
+    "plate": ("号牌号码", "车牌号码", "号牌", "车牌号"),
+    "vehicle_type": ("车辆类型", "车型"),
+    "price": ("购置价格(元)", "购置价格", "车辆价格", "发票价格", "购车价格", "价格"),
+    "scheme": ("险种", "险种类型", "参保险种", "险种名称"),
+    "benefit_status": ("待遇状态", "领取状态", "参保状态"),
+    "pension_amount": ("月领取金额(元)", "月领取金额", "待遇金额", "月养老金", "月待遇"),
+    "disability_category": ("残疾类别",),
+    "disability_grade": ("残疾等级",),
+    "subsidy_type": ("补贴项目", "补贴类型", "补贴名称", "项目名称", "补贴种类"),
+    "subsidy_amount": ("补贴金额", "补贴金额(元)", "发放金额", "发放金额(元)", "金额", "金额(元)"),
+    "area": ("面积(亩)", "补贴面积", "种植面积", "补贴面积(亩)", "种植面积(亩)"),
+    "party_member": ("是否党员", "党员"),
+}
+
 ROSTER_LOOKUP: dict[str, str] = _table(ROSTER_SYNONYMS)
 INCOME_LOOKUP: dict[str, str] = _table(INCOME_SYNONYMS)
 
@@ -163,3 +204,5 @@ def match_field(header: object, lookup: dict[str, str]) -> str | None:
 def build_lookup(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Normalised synonym → field lookup for a ``field → synonyms`` mapping (for new tables such as villages)."""
     return _table(mapping)
+
+DEPT_FIELD_LOOKUP: dict[str, str] = _table(DEPT_FIELD_SYNONYMS)

@@ -18,9 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import beta, hypergeom
+from scipy.stats import hypergeom
 
-from .intervals import RATE_TOLERANCE, RateInterval, check_confidence, check_counts, rate_with_interval
+from .intervals import (
+    RATE_TOLERANCE,
+    RateInterval,
+    check_confidence,
+    check_counts,
+    clopper_pearson_upper_many,
+    rate_with_interval,
+)
 from .rubric import CAP_LABELS, Rubric, default_rubric
 from .stratified import StratifiedEstimate, StratumCounts, stratified_estimate
 
@@ -41,12 +48,20 @@ MAX_EXTRA_HOUSEHOLDS = 100_000
 _NO_TOWNSHIP = "（未注明乡镇）"
 
 
-def format_pct(rate: float | None) -> str:
-    """A fraction as a percentage with at most two decimals: 0.048703 → "4.87%", 0.02 → "2%", None → "—"."""
+def format_pct(rate: float | None, digits: int = 2) -> str:
+    """A fraction as a percentage with at most ``digits`` decimals: 0.048703 → "4.87%", 0.02 → "2%", None → "—"."""
     if rate is None:
         return "—"
-    text = f"{rate * 100:.2f}".rstrip("0").rstrip(".")
+    text = f"{rate * 100:.{digits}f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def _pct_against(value: float, *limits: float) -> str:
+    """``value`` as a percentage with enough decimals (2 to 4) not to read the same as any of ``limits``."""
+    digits = 2
+    while digits < 4 and any(value != x and format_pct(value, digits) == format_pct(x, digits) for x in limits):
+        digits += 1
+    return format_pct(value, digits)
 
 
 @dataclass(frozen=True)
@@ -130,10 +145,7 @@ def households_to_settle(
             t_count = math.floor(target_max_rate * population + 1e-9)  # type: ignore[operator]
             ok = hypergeom.cdf(k, population, t_count + 1, m) < alpha
         else:
-            bound = np.ones(m.shape)
-            valid = k < m
-            bound[valid] = beta.ppf(c, k[valid] + 1, m[valid] - k[valid])
-            ok = bound <= target_max_rate + RATE_TOLERANCE
+            ok = clopper_pearson_upper_many(k, m, c) <= target_max_rate + RATE_TOLERANCE
         if ok.any():
             return int(m[int(np.argmax(ok))]) - reviewed
         start, size = start + size, size * 2
@@ -269,6 +281,7 @@ def _explain(e: StratifiedEstimate, d: GradeDecision, extra: int | None, rubric:
         labels = "、".join(f"「{CAP_LABELS.get(key, key)}」" for key, _ in d.caps_applied)
         text += f"因确认存在{labels}问题，等级最高为{rubric.worse(*(b for _, b in d.caps_applied))}；"
     limit = rubric.band(d.grade).max_rate
+    limits = [b.max_rate for b in rubric.bands]
     if d.settled:
         if d.caps_applied and d.grade != d.point_grade:
             return f"{text}等级确定为{d.grade}。"
@@ -276,7 +289,7 @@ def _explain(e: StratifiedEstimate, d: GradeDecision, extra: int | None, rubric:
             better = rubric.bands[rubric.rank_of(d.grade) - 1]
             return f"{text}超过{better.name}的上限 {format_pct(better.max_rate)}，等级确定为{d.grade}。"
         return (
-            f"{text}在 {conf} 置信度下错误率上限为 {format_pct(e.upper_bound)}，不超过{d.grade}的上限 "
+            f"{text}在 {conf} 置信度下错误率上限为 {_pct_against(e.upper_bound, *limits)}，不超过{d.grade}的上限 "
             f"{format_pct(limit)}，等级确定为{d.grade}。"
         )
     worst = rubric.bands[-1].name
@@ -286,7 +299,7 @@ def _explain(e: StratifiedEstimate, d: GradeDecision, extra: int | None, rubric:
         else f"目前只能确定在 {conf} 置信度下至少为{d.guaranteed_grade}"
     )
     text += (
-        f"但仅凭这 {n} 户，在 {conf} 置信度下只能把错误率限定在 {format_pct(e.upper_bound)} 以内，"
+        f"但仅凭这 {n} 户，在 {conf} 置信度下只能把错误率限定在 {_pct_against(e.upper_bound, *limits)} 以内，"
         f"高于{d.grade}的上限 {format_pct(limit)}，因此{d.grade}尚不能确定，{floor}。"
     )
     if extra is not None:

@@ -19,6 +19,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from scipy.stats import beta, gamma, hypergeom
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "check_counts",
     "clopper_pearson",
     "clopper_pearson_upper",
+    "clopper_pearson_upper_many",
     "error_rate",
     "hypergeometric_interval",
     "hypergeometric_upper",
@@ -120,6 +122,15 @@ def clopper_pearson_upper(k: int, n: int, confidence: float = 0.95) -> float:
     _need_sample(n)
     c = check_confidence(confidence)
     return 1.0 if k == n else float(beta.ppf(c, k + 1, n - k))
+
+
+def clopper_pearson_upper_many(k: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
+    """Vectorised :func:`clopper_pearson_upper` for integer arrays with 0 ≤ k ≤ n, n ≥ 1 (not re-validated):
+    used by the searches over many sample sizes."""
+    bound = np.ones(np.shape(n))
+    valid = k < n
+    bound[valid] = beta.ppf(confidence, k[valid] + 1, n[valid] - k[valid])
+    return bound
 
 
 def poisson_upper(k: int, n: int, confidence: float = 0.95) -> float:

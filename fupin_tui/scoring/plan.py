@@ -23,9 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import beta, gamma, hypergeom
+from scipy.stats import gamma, hypergeom
 
-from .intervals import LIKELIHOODS, RATE_TOLERANCE, check_confidence, hypergeometric_upper
+from .intervals import (
+    LIKELIHOODS,
+    RATE_TOLERANCE,
+    check_confidence,
+    clopper_pearson_upper,
+    clopper_pearson_upper_many,
+    hypergeometric_upper,
+)
 
 __all__ = ["PlanResult", "plan_sample_size"]
 
@@ -146,39 +153,65 @@ def plan_sample_size(
             raise ValueError(f"预期错误户数 {K} 不少于总体在可容忍错误率下的错误户数 {m_t}，无法达到")
     n_max = N if likelihood == "hypergeometric" else MAX_SAMPLE_SIZE
 
-    def errors_at(n: np.ndarray) -> np.ndarray:
-        if K is not None:
-            return np.full(n.shape, K, dtype=np.int64)
-        # ⌈R·n⌉, minus a hair so that e.g. 0.07 × 100 = 7.000000000000001 counts as 7
-        return np.ceil(R * n - 1e-9).astype(np.int64)
-
-    def bounds_ok(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    def ok(k: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Whether k errors in n households bound the rate below t (vectorised; monotone in n for a fixed k)."""
         if likelihood == "hypergeometric":
             return hypergeom.cdf(k, N, m_t, n) < alpha
         if likelihood == "poisson":
-            bound = gamma.ppf(c, k + 1) / n
-        else:
-            valid = k < n
-            bound = np.ones(n.shape)
-            bound[valid] = beta.ppf(c, k[valid] + 1, n[valid] - k[valid])
-        return bound < t - RATE_TOLERANCE
+            return gamma.ppf(c, k + 1) / n < t - RATE_TOLERANCE
+        return clopper_pearson_upper_many(k, n, c) < t - RATE_TOLERANCE
 
-    start, size = 1, 512
-    while start <= n_max:
-        stop = min(start + size, n_max + 1)
-        n_arr = np.arange(start, stop, dtype=np.int64)
-        k_arr = errors_at(n_arr)
-        ok = bounds_ok(n_arr, k_arr)
-        if ok.any():
-            i = int(np.argmax(ok))
-            n, k = int(n_arr[i]), int(k_arr[i])
-            if likelihood == "hypergeometric":
-                ub = hypergeometric_upper(k, n, N, c)  # type: ignore[arg-type]
-            elif likelihood == "poisson":
-                ub = float(gamma.ppf(c, k + 1)) / n
+    def ok1(k: int, n: int) -> bool:
+        return bool(ok(np.array([k]), np.array([n]))[0])
+
+    def first_n(k: int, lo: int, hi: int) -> int:
+        """Smallest n in [lo, hi] with ok(k, n), given ok(k, hi)."""
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if ok1(k, mid):
+                hi = mid
             else:
-                ub = float(beta.ppf(c, k + 1, n - k))
-            return PlanResult(n, k, ub, likelihood, t, c, R, N, m_t)
-        start, size = stop, size * 2
-    where = f"总体 {N} 户以内" if likelihood == "hypergeometric" else f"{n_max} 户以内"
-    raise ValueError(f"{where}找不到满足条件的样本量（可容忍错误率 {t:g}，置信度 {c:g}）")
+                lo = mid + 1
+        return lo
+
+    def done(n: int, k: int) -> PlanResult:
+        if likelihood == "hypergeometric":
+            ub = hypergeometric_upper(k, n, N, c)  # type: ignore[arg-type]
+        elif likelihood == "poisson":
+            ub = float(gamma.ppf(c, k + 1)) / n
+        else:
+            ub = clopper_pearson_upper(k, n, c)
+        return PlanResult(n, k, ub, likelihood, t, c, R, N, m_t)
+
+    not_found = ValueError(
+        f"{f'总体 {N} 户' if likelihood == 'hypergeometric' else f'{n_max} 户'}以内找不到满足条件的样本量"
+        f"（可容忍错误率 {t:g}，置信度 {c:g}）"
+    )
+    if not R:  # a fixed number of errors: ok is monotone in n, so gallop then bisect
+        k = K or 0
+        lo, hi = 1, min(k + 1, n_max)
+        while not ok1(k, hi):
+            if hi >= n_max:
+                raise not_found
+            lo, hi = hi + 1, min(2 * hi, n_max)
+        return done(first_n(k, lo, hi), k)
+
+    # k = ⌈R·n⌉ (minus a hair, so that 0.14 × 50 = 7.000000000000001 counts as 7) steps up with n, and within
+    # the run of n sharing one k the bound falls. So the answer lies in the first run whose last n passes:
+    # check the runs' last n a chunk of k at a time, then bisect inside that run.
+    def k_of(n: np.ndarray) -> np.ndarray:
+        return np.ceil(R * n - 1e-9).astype(np.int64)
+
+    k0, prev_last, chunk = int(k_of(np.array([1]))[0]), 0, 64
+    while prev_last < n_max:
+        ks = np.arange(k0, k0 + chunk, dtype=np.int64)
+        last = np.floor((ks + 1e-9) / R).astype(np.int64)  # last n of each run, then corrected exactly
+        last = np.where(k_of(last + 1) == ks, last + 1, last)
+        last = np.minimum(np.where(k_of(last) > ks, last - 1, last), n_max)
+        good = ok(ks, last)
+        if good.any():
+            i = int(np.argmax(good))
+            first = int(last[i - 1]) + 1 if i else prev_last + 1
+            return done(first_n(int(ks[i]), first, int(last[i])), int(ks[i]))
+        k0, prev_last, chunk = k0 + chunk, int(last[-1]), min(2 * chunk, 65536)
+    raise not_found
