@@ -257,9 +257,67 @@ DEPARTMENTS: dict[str, str] = {
     "organization": "组织部",
 }
 
+#: Clue kinds of the built-in comparison rules (``fupin_tui/compare/rules.toml``) → Chinese label. A rule file may add
+#: kinds (with its own ``label``); the names ``dead_registered`` and ``public_employee`` are also grading cap keys.
+CLUE_KINDS: dict[str, str] = {
+    "dead_registered": "死亡人员仍在册",
+    "moved_out": "已迁出人员仍在册",
+    "public_employee": "财政供养人员在册",
+    "vehicle_owner": "家庭成员有机动车",
+    "company_owner": "家庭成员有工商注册企业",
+    "subsistence_not_on_list": "低保贫困户不在民政低保名单",
+    "five_guarantee_not_on_list": "五保贫困户不在民政特困供养名单",
+    "subsistence_type_mismatch": "民政保障类型与贫困户属性不符",
+    "disabled_without_certificate": "健康状况为残疾但无残疾人证",
+    "certificate_but_healthy": "持残疾人证但健康状况为健康",
+    "dilapidated_mismatch": "危房户标识与住建名单不符",
+    "urban_pension": "家庭成员领取城镇职工养老保险或参加职工保险",
+    "agriculture_subsidy": "家庭成员领取大额农业补贴",
+    "village_official_registered": "组织部名单中的大学生村官或村干部登记为贫困人口",  # issue 8: fupin_tui/villages
+    "name_mismatch": "证件号码相同但姓名不同",
+    "possible_id_typo": "疑似证件号码录入错误",
+}
+
+
+def clue_kind_label(kind: str) -> str:
+    """Chinese label of a clue kind (``"dead_registered"`` → ``"死亡人员仍在册"``); unknown kinds pass through."""
+    return CLUE_KINDS.get(kind, kind)
+
+
 #: Clue statuses (issue 5): only 属实 clues become marks and count in the grade.
 CLUE_STATUSES = ("待核实", "属实", "不属实", "已说明")
 CLUE_PENDING, CLUE_CONFIRMED, CLUE_REJECTED, CLUE_EXPLAINED = CLUE_STATUSES
+
+#: Field → its code list (labels as exported), for the rulebook's "label outside the code lists" checks. Blank cells
+#: are not judged here (missing values have their own rules). 贫困户属性 also accepts HOUSEHOLD_TYPE_ALIASES;
+#: 其他致贫原因 holds up to two labels of OTHER_CAUSES separated by 、/,/; (see the rulebook).
+CODE_LISTS: dict[str, tuple[str, ...]] = {
+    "sex": SEX,
+    "relation": RELATIONS,
+    "ethnicity": ETHNICITIES,
+    "education": EDUCATION,
+    "school_status": SCHOOL_STATUS,
+    "health": HEALTH,
+    "labour_skill": LABOUR_SKILL,
+    "work_status": WORK_STATUS,
+    "political_status": POLITICAL_STATUS,
+    "member_status": MEMBER_STATUS,
+    "serious_illness_insurance": YES_NO,
+    "new_rural_coop": YES_NO,
+    "pension_insurance": YES_NO,
+    "identification_standard": IDENTIFICATION_STANDARDS,
+    "household_type": HOUSEHOLD_TYPES + tuple(HOUSEHOLD_TYPE_ALIASES),
+    "poverty_status": POVERTY_STATUS,
+    "main_cause": MAIN_CAUSES,
+    "other_causes": OTHER_CAUSES,
+    "dilapidated_house": YES_NO,
+    "water_safe": YES_NO,
+    "water_difficulty": YES_NO,
+    "relocation": YES_NO,
+    "electricity": YES_NO,
+    "road_type": ROAD_TYPES,
+    "fuel_type": FUEL_TYPES,
+}
 
 #: Finding verdicts.
 VERDICT_CONFIRMED = "属实"

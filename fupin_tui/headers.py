@@ -206,3 +206,100 @@ def build_lookup(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return _table(mapping)
 
 DEPT_FIELD_LOOKUP: dict[str, str] = _table(DEPT_FIELD_SYNONYMS)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Issue 8 (fupin_tui/villages): village, natural-village, county, assistance-project tables and the 组织部 list.
+# Layouts vary by province and were not found in public sources: the demo generator's layouts plus common variants.
+# --------------------------------------------------------------------------------------------------------------------
+
+_PLACE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "county": ("县(市、区、旗)", "县(市、区)", "县", "县(区)", "县名", "县名称"),
+    "township": ("乡(镇)", "镇(乡)", "乡镇", "乡(镇、街道)", "所属乡镇", "所属乡(镇)", "乡镇名称"),
+}
+
+#: Village table (行政村信息): one row per administrative village.
+VILLAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_PLACE_SYNONYMS,
+    "village": ("行政村", "行政村名称", "村名", "村名称", "村", "村(社区)"),
+    "code": ("行政区划代码", "村代码", "行政村代码", "区划代码", "村编码", "行政村编码", "村行政区划代码"),
+    "is_poor_village": ("是否贫困村", "贫困村", "贫困村标识", "是否建档立卡贫困村", "村属性"),
+    "delisted": ("是否摘帽", "贫困村摘帽", "摘帽", "是否出列", "出列", "贫困村出列", "是否退出", "摘帽标识"),
+    "delisted_year": ("摘帽年度", "摘帽年份", "摘帽时间", "出列年度", "出列年份", "出列时间", "退出年度", "退出年份"),
+    "party_members": ("党员数", "党员人数", "党员数(人)", "党员总数"),
+    "college_officials": ("大学生村官数", "大学生村官人数", "大学生村官数(人)", "大学生村官"),
+    "total_households": ("总户数", "全村总户数", "全村户数", "户数", "总户数(户)"),
+    "total_population": ("总人口", "全村总人口", "总人口数", "人口数", "总人数", "总人口(人)"),
+    "poor_households": ("贫困户数", "建档立卡贫困户数", "贫困户户数", "贫困户数(户)", "建档立卡户数"),
+    "poor_population": ("贫困人口数", "建档立卡贫困人口数", "贫困人口", "贫困人数", "贫困人口数(人)", "建档立卡人口数"),
+}
+
+#: Natural-village table (自然村信息): one row per natural village (自然村 / 村民小组).
+HAMLET_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_PLACE_SYNONYMS,
+    "village": ("所属行政村", "行政村", "行政村名称", "村名", "村"),
+    "village_code": ("行政区划代码", "行政村代码", "村代码", "所属行政村代码"),
+    "name": ("自然村", "自然村名称", "自然村(组)", "村民小组", "自然村名", "组名", "社、组"),
+    "households": ("户数", "总户数", "自然村户数", "户数(户)"),
+    "population": ("人口数", "人口", "总人口", "人数", "人口数(人)"),
+    "road": ("是否通路", "通路", "是否通硬化路", "通硬化路", "是否通公路", "通公路", "是否通水泥路"),
+    "electricity": ("是否通电", "通电", "是否通生活用电", "通生活用电", "是否通动力电"),
+    "tap_water": ("是否通自来水", "通自来水", "自来水", "是否通水"),
+    "broadband": ("是否通宽带", "通宽带", "宽带", "是否通网络", "是否通互联网"),
+}
+
+#: County table (贫困县信息), long layout: one row per indicator with the values of two years. The year columns
+#: (``2014年``, ``2015``, ``2014年值`` …) are recognised by their year, not by synonyms.
+COUNTY_TABLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "county": ("县名", "县", "县(市、区)", "县(市、区、旗)", "县名称"),
+    "code": ("行政区划代码", "县代码", "区划代码"),
+    "is_poor_county": ("是否贫困县", "贫困县", "是否国定贫困县", "贫困县标识"),
+    "indicator": ("指标", "指标名称", "统计指标", "项目"),
+    "unit": ("单位", "计量单位", "指标单位"),
+}
+
+#: Assistance-project table (帮扶项目): money in 万元.
+PROJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_PLACE_SYNONYMS,
+    "village": ("行政村", "村", "实施村", "所属行政村", "项目村"),
+    "project_no": ("项目编号", "项目代码", "项目编码", "项目ID"),
+    "category": ("项目类别", "项目类型", "帮扶措施类别", "措施类别", "帮扶措施", "项目大类"),
+    "name": ("项目名称", "帮扶项目名称", "措施名称"),
+    "year": ("年度", "项目年度", "实施年度", "年份", "建设年度"),
+    "total": ("总投资(万元)", "总投资", "项目总投资", "投资总额", "总投资额", "项目总投资(万元)", "投资总额(万元)"),
+    "central_special": ("财政专项扶贫资金(中央)", "中央财政专项扶贫资金", "财政专项扶贫资金中央", "中央财政扶贫资金",
+                        "中央", "中央资金"),
+    "provincial_special": ("财政专项扶贫资金(省)", "省级财政专项扶贫资金", "财政专项扶贫资金省", "省财政专项扶贫资金",
+                           "省级财政扶贫资金", "省", "省级", "省级资金"),
+    "local_special": ("财政专项扶贫资金(市县)", "市县财政专项扶贫资金", "财政专项扶贫资金市县", "市县级财政专项扶贫资金",
+                      "市县财政扶贫资金", "市县", "市县级", "市县资金"),
+    "industry": ("行业部门资金", "行业部门投入", "行业资金", "整合行业资金"),
+    "social": ("社会帮扶资金", "社会帮扶", "社会资金", "社会扶贫资金"),
+    "credit": ("信贷资金", "信贷", "扶贫贷款", "银行贷款"),
+    "self_raised": ("群众自筹", "群众自筹资金", "自筹资金", "农户自筹"),
+    "other": ("其他", "其他资金", "其它", "其它资金"),
+    "beneficiary_households": ("受益户编号", "受益户户编号", "受益贫困户编号", "受益户", "受益贫困户户编号"),
+    "beneficiary_count": ("受益户数", "受益贫困户数", "受益户数(户)", "覆盖贫困户数"),
+}
+
+#: Beneficiary list of projects (受益户名单), one row per household and project.
+BENEFICIARY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "project_no": ("项目编号", "项目代码", "项目编码"),
+    "project_name": ("项目名称",),
+    "household_no": ("户编号", "受益户编号", "受益户户编号"),
+    "id_number": ("证件号码", "身份证号", "身份证号码", "户主证件号码", "户主身份证号", "户主身份证号码", "公民身份号码"),
+    "name": ("户主姓名", "姓名", "受益户户主", "户主"),
+}
+
+#: 组织部 list of party members and college-graduate village officials (党员 / 大学生村官).
+ORGANIZATION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_PLACE_SYNONYMS,
+    "village": ("所属行政村", "行政村", "村", "村名", "所在村", "村(社区)", "任职村"),
+    "name": ("姓名", "人员姓名"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证明号码"),
+    # not 人员类别 / 类别: 财政供养 lists use them (``DEPT_FIELD_SYNONYMS["staffing_type"]``)
+    "kind": ("身份类别", "人员身份", "党员或大学生村官", "党员/大学生村官", "身份(党员/大学生村官)"),
+    "position": ("职务", "现任职务", "担任职务", "任职"),
+    "party_member": ("是否党员", "党员"),
+    "college_official": ("是否大学生村官", "大学生村官"),
+}

@@ -171,14 +171,17 @@ def bulk_connection(engine: Engine) -> Iterator:
     rolled back as a whole, marks committed by others stay fsynced.
     """
     with engine.connect() as conn:
-        if is_sqlite(engine):
-            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        # The pragma must run outside a transaction: on the raw driver connection (autocommit, see _sqlite_pragmas),
+        # since SQLAlchemy's own execute would first emit BEGIN IMMEDIATE.
+        raw = conn.connection.driver_connection if is_sqlite(engine) else None
+        if raw is not None:
+            raw.execute("PRAGMA synchronous=NORMAL")
         try:
             with conn.begin():
                 yield conn
         finally:
-            if is_sqlite(engine):
-                conn.exec_driver_sql("PRAGMA synchronous=FULL")
+            if raw is not None:
+                raw.execute("PRAGMA synchronous=FULL")
 
 
 def resolve_county(session: Session, county: str | None) -> County:

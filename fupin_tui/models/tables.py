@@ -489,3 +489,142 @@ class Backcheck(SQLModel, table=True):
     note: str = ""
     assigned_at: dt.datetime = Field(default_factory=utcnow)
     reviewed_at: Optional[dt.datetime] = None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Issue 8: natural villages, the county record, assistance projects, the 组织部 list (fupin_tui/villages imports them)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+class Hamlet(SQLModel, table=True):
+    """A natural village (自然村 / 村民小组) of an administrative village, from the natural-village table.
+
+    ``households`` in 户, ``population`` in 人. ``road`` (通硬化路), ``electricity`` (通生活用电), ``tap_water``
+    (通自来水) and ``broadband`` (通宽带) keep the exported label (是/否; read with :func:`fupin_tui.glossary.yes_no`).
+    ``township`` / ``village_name`` are the names as exported; ``village_id`` the administrative village they resolved
+    to (by 12-digit code, else by name within the township). Provenance: ``source_file_id`` / ``source_row``.
+    """
+
+    __tablename__ = "hamlet"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    village_id: Optional[int] = Field(default=None, foreign_key="village.id", index=True)
+    township: str = ""
+    village_name: str = ""
+    name: str
+    households: Optional[int] = None
+    population: Optional[int] = None
+    road: Optional[str] = None
+    electricity: Optional[str] = None
+    tap_water: Optional[str] = None
+    broadband: Optional[str] = None
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id", index=True)
+    source_row: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class CountyIndicator(SQLModel, table=True):
+    """One attribute of the poor-county record (贫困县信息), with its 2014 and 2015 values.
+
+    ``indicator`` is the attribute's name as exported (e.g. 贫困人口数, 贫困发生率, 农村居民人均可支配收入); ``unit`` its
+    unit as exported (人, 户, %, 元, 个 …); ``value_2014`` / ``value_2015`` the numbers in that unit (None when blank or
+    not a number; the cell's text is then kept in ``extra["text_2014"]`` / ``extra["text_2015"]``).
+    """
+
+    __tablename__ = "county_indicator"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    indicator: str
+    unit: str = ""
+    value_2014: Optional[float] = None
+    value_2015: Optional[float] = None
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id", index=True)
+    source_row: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class Project(SQLModel, table=True):
+    """An assistance project (帮扶项目 / 帮扶措施) of the project table.
+
+    ``project_no`` is the 项目编号 as exported; ``category`` 项目类别; ``year`` 年度. Money in 万元 (ten thousand
+    yuan): ``total`` 总投资 = ``central_special`` + ``provincial_special`` + ``local_special`` (财政专项扶贫资金 中央 /
+    省 / 市县) + ``industry`` (行业部门资金) + ``social`` (社会帮扶资金) + ``credit`` (信贷资金) + ``self_raised``
+    (群众自筹) + ``other`` (其他). ``beneficiary_count`` is the table's own 受益户数 (户) when given.
+    ``village_id``: the project's administrative village when the table names one. Provenance: ``source_file_id`` /
+    ``source_row``.
+    """
+
+    __tablename__ = "project"
+    __table_args__ = (Index("ix_project_county_no", "county_code", "project_no"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    project_no: str
+    category: Optional[str] = None
+    name: Optional[str] = None
+    year: Optional[int] = None
+    township: str = ""
+    village_name: str = ""
+    village_id: Optional[int] = Field(default=None, foreign_key="village.id", index=True)
+    total: Optional[float] = None
+    central_special: Optional[float] = None
+    provincial_special: Optional[float] = None
+    local_special: Optional[float] = None
+    industry: Optional[float] = None
+    social: Optional[float] = None
+    credit: Optional[float] = None
+    self_raised: Optional[float] = None
+    other: Optional[float] = None
+    beneficiary_count: Optional[int] = None
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id", index=True)
+    source_row: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class ProjectBeneficiary(SQLModel, table=True):
+    """One beneficiary household of a project (受益户), listed by 户编号 and/or 证件号码.
+
+    ``id_number`` is the cell as exported, ``id_norm`` the normalised 18-character ID (None when absent or unusable).
+    ``household_id`` is the registered household it resolved to when imported (by 户编号, else by a member's ID), or
+    None; it is a hint, not a foreign key (a corrected roster may replace households): readers resolve again by
+    (county, 户编号) / ID. ``row``: the 1-based spreadsheet row.
+    """
+
+    __tablename__ = "project_beneficiary"
+    __table_args__ = (Index("ix_beneficiary_county_hh", "county_code", "household_no"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    project_no: str
+    household_no: Optional[str] = None
+    id_number: Optional[str] = None
+    id_norm: Optional[str] = Field(default=None, index=True)
+    name: Optional[str] = None
+    household_id: Optional[int] = Field(default=None, index=True)
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id", index=True)
+    row: int = 0
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class OrgPerson(SQLModel, table=True):
+    """One person of the 组织部 list of party members and college-graduate village officials (党员 / 大学生村官).
+
+    ``kind`` is ``党员`` or ``大学生村官`` (as the list gives it, or derived from its 是否党员 / 是否大学生村官 columns);
+    ``position`` the 职务 when given (村支书, 村主任 …). ``id_norm`` the normalised ID used to match the roster.
+    ``village_id``: the administrative village resolved from 乡镇/村 (None when unknown).
+    """
+
+    __tablename__ = "org_person"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    county_code: str = Field(foreign_key="county.code", index=True)
+    name: Optional[str] = None
+    id_number: Optional[str] = None
+    id_norm: Optional[str] = Field(default=None, index=True)
+    id_kind: Optional[str] = None
+    township: str = ""
+    village_name: str = ""
+    village_id: Optional[int] = Field(default=None, foreign_key="village.id", index=True)
+    kind: str = ""
+    position: Optional[str] = None
+    source_file_id: Optional[int] = Field(default=None, foreign_key="import_file.id", index=True)
+    source_row: Optional[int] = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
