@@ -1,0 +1,1 @@
+"""Textual screens: overview, sample list, household, grade, village, help, and the modal dialogs."""
