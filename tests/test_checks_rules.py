@@ -143,6 +143,8 @@ POSITIVE: dict[str, Case] = {
         id_number=hh["members"][0]["id_number"] + "42")), [(0, 0)]),
     "duplicate_id_within_household": lambda: c(_dup_within(), [(0, 2), (0, 3)]),
     "duplicate_id_across_households": lambda: c(_dup_across(), [(0, 2), (1, 2)]),
+    "duplicate_member_no": lambda: c(hh_with(lambda hh: [hh["members"][i].update(
+        member_no=hh["household_no"] + "02") for i in (1, 3)]), [(0, 1)]),  # both rows carry 人编号 …02
     "sex_id_mismatch": lambda: c(hh_with(_m(0, sex="女")), [(0, 0)]),
     "head_id_mismatch": lambda: c(hh_with(lambda hh: hh.update(head_id_number=hh["members"][2]["id_number"])),
                                   [(0, None)]),
@@ -237,6 +239,7 @@ NEGATIVE: dict[str, Case] = {
         id_number=hh["members"][0]["id_number"] + "42", health="残疾"))),
     "duplicate_id_within_household": lambda: c(_dup_across()),
     "duplicate_id_across_households": lambda: c(_dup_within()),
+    "duplicate_member_no": lambda: c(hh_with(_m(3, member_no=None))),
     "sex_id_mismatch": lambda: c(hh_with(_m(0, sex=None))),
     "head_id_mismatch": lambda: c(hh_with(lambda hh: hh.update(
         head_id_number=hh["members"][0]["id_number"][:6] + hh["members"][0]["id_number"][8:17]))),

@@ -423,6 +423,29 @@ def duplicate_id_between_households(d: CheckData, p: Params) -> Hits:
     return hits(mask, id_number=d.mem.id_number, households=others, count=count)
 
 
+@predicate("duplicate_member_no", "member")
+def duplicate_member_no(d: CheckData, p: Params) -> Hits:
+    """Member rows whose 人编号 is also held by another member row of the county (the same 人编号 exported twice,
+    issue 4). Blank 人编号 are left to the label/missing rules. Values: ``member_no``, ``count`` (rows holding it),
+    ``households`` (the 户编号 of every row holding it)."""
+    nos = [str(x) if x else "" for x in d.mem.member_no.tolist()]
+    counts = Counter(nos)
+    counts.pop("", None)
+    repeated = {v for v, n in counts.items() if n > 1}
+    mask = np.array([no in repeated for no in nos], dtype=bool) if nos else np.zeros(0, dtype=bool)
+    households: dict[int, list[str]] = {}
+    if repeated:
+        by_no: dict[str, list[int]] = {}
+        for i in np.flatnonzero(mask):
+            by_no.setdefault(nos[i], []).append(int(i))
+        for rows in by_no.values():
+            hh_nos = sorted({str(d.mem.household_no[j]) for j in rows})
+            for i in rows:
+                households[i] = hh_nos
+    count = {i: counts[nos[i]] for i in households}
+    return hits(mask, member_no=d.mem.member_no, count=count, households=households)
+
+
 @predicate("duplicate_id_between_counties", "member")
 def duplicate_id_between_counties(d: CheckData, p: Params) -> Hits:
     """Members whose normalised ID is also registered in ANOTHER county of the same database (a province file).
