@@ -41,7 +41,10 @@ class FupinApp(App):
     ``db``: a database path/URL or an Engine; ``county``: its 6-digit code (resolved by the caller);
     ``inspector``: ``"姓名@单位"`` or None to ask (pre-filled with the one remembered on this computer);
     ``blind``: hide findings on a household until the inspector has recorded a verdict on it; ``remember``:
-    store the inspector for the next start (off in tests).
+    store the inspector for the next start (off in tests); ``backcheck``: back-check mode (``--backcheck``) — the
+    inspector is the second inspector of a back-check: the home screen is the list of households assigned to them,
+    the household screen shows none of the first review and records their own result (see
+    :class:`~fupin_tui.review.Reviewer`); grade, overview, undo and redo are off.
     """
 
     CSS_PATH = "app.tcss"
@@ -61,14 +64,17 @@ class FupinApp(App):
     ]
 
     def __init__(self, db: str | Engine, county: str, inspector: str | None = None, *, blind: bool = False,
-                 remember: bool = True, resume: bool = True) -> None:
+                 remember: bool = True, resume: bool = True, backcheck: bool = False) -> None:
         super().__init__()
         self.engine = db if isinstance(db, Engine) else get_engine(db, create=False)
         self.county = county
         self.blind = blind
+        self.backcheck = backcheck
         self.remember = remember
         self.resume_on_start = resume
         self.reviewer = Reviewer(self.engine, county, "")
+        self.reviewer.backcheck = backcheck
+        self._subtitle = ""
         self.reviewer.load_siblings = False  # fast first screen; preload() imports checks/compare in a worker
         self._requested_inspector = inspector
         self._preloaded = False
@@ -81,7 +87,7 @@ class FupinApp(App):
     # -- start -------------------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(OverviewScreen())
+        self.push_screen(SampleListScreen() if self.backcheck else OverviewScreen())
         if self._requested_inspector:
             self.set_inspector(*parse_inspector(self._requested_inspector))
             self.action_resume(quiet=True)
@@ -113,14 +119,31 @@ class FupinApp(App):
             ensure_inspector(s, name, unit)
         label = inspector_label(name, unit)
         self.reviewer.inspector = label
-        self.sub_title = f"核查人员：{name}" + (f"（{unit}）" if unit else "") + ("  [盲审]" if self.blind else "")
+        mode = "  [复核]" if self.backcheck else "  [盲审]" if self.blind else ""
+        self._subtitle = self.sub_title = f"核查人员：{name}" + (f"（{unit}）" if unit else "") + mode
         if self.remember:
             remember_inspector(label)
+
+    def show_backcheck_progress(self, done: int, total: int) -> None:
+        """Back-check mode: "复核进度 done/total" in the header of every screen (first: visible at 80 columns)."""
+        text = f"复核进度 {done}/{total} · {self._subtitle}"
+        if self.sub_title != text:
+            self.sub_title = text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Back-check mode: no grade or overview (they show the first review), no undo/redo (marks, not back-checks).
+        if self.backcheck and action in ("grade", "overview", "undo", "redo"):
+            return False
+        return True
 
     # -- navigation --------------------------------------------------------------------------------------------------
 
     def open_household(self, household_no: str) -> None:
-        """Show household ``household_no``: in the household screen on the stack if there is one, else a new one."""
+        """Show household ``household_no``: in the household screen on the stack if there is one, else a new one.
+        Back-check mode opens only the households assigned to the inspector."""
+        if self.backcheck and self.reviewer.backcheck_item(household_no) is None:
+            self.notify(f"户 {household_no} 不在您的复核名单中（复核模式只能打开分配给您的户）", severity="warning")
+            return
         for screen in reversed(self.screen_stack):
             if isinstance(screen, HouseholdScreen):
                 while self.screen is not screen:
@@ -141,13 +164,16 @@ class FupinApp(App):
         """Open the first sampled household not yet reviewed (the place to resume)."""
         target = self.reviewer.resume()
         if target is None:
-            if not quiet:
+            if self.backcheck:
+                # the assignment list (the home screen) says it too, when it is shown or resumed
+                self.notify(no_backcheck_message(self.reviewer.inspector), severity="warning", timeout=10)
+            elif not quiet:
                 self.notify("尚未抽样：请先运行 fupin sample", severity="warning")
             return
         self.open_household(target)
 
     def action_sample_list(self) -> None:
-        """Show the sample list."""
+        """Show the sample list (back-check mode: the list of households assigned to the inspector)."""
         if not self._pop_to(SampleListScreen):
             self.push_screen(SampleListScreen())
 
@@ -178,7 +204,7 @@ class FupinApp(App):
                 Binding("enter", "open", "核实所选疑点 / 线索，修改所选标记"),
                 Binding("delete,ctrl+d", "delete", "删除所选标记（须确认，可撤销）"),
             ]),
-            ("样本清单", SampleListScreen.BINDINGS),
+            ("样本清单（复核模式：复核名单）", SampleListScreen.BINDINGS),
             ("总览", OverviewScreen.BINDINGS),
             ("评分", GradeScreen.BINDINGS),
             ("村级信息", VillageScreen.BINDINGS),
@@ -189,6 +215,14 @@ class FupinApp(App):
                 Binding("escape", "cancel", "取消"),
             ]),
         ]
+        if self.backcheck:
+            sections.insert(1, ("复核模式（背对背：不显示首次核查的标记、状态、疑点和线索）", [
+                Binding("pagedown,pageup", "step", "下一户 / 上一户（复核名单内）"),
+                Binding("f2", "mark", "添加复核问题类别（附说明）"),
+                Binding("f3", "clean", "复核结论：核查无误"),
+                Binding("enter", "open", "在“复核发现的问题”中：修改所选类别"),
+                Binding("delete", "delete", "在“复核发现的问题”中：删除所选类别"),
+            ]))
         self.push_screen(HelpScreen(sections))
 
     def action_command_palette(self) -> None:
@@ -230,11 +264,19 @@ class FupinApp(App):
         self.notify(result.description, timeout=3)
 
 
+def no_backcheck_message(inspector: str) -> str:
+    """The Chinese message shown when back-check mode finds nothing assigned to ``inspector``."""
+    if not inspector:
+        return "复核模式：请先填写核查人员（复核人员）姓名"
+    name = inspector.partition("@")[0]
+    return f"没有分配给 {inspector} 的复核户。请组长先运行：fupin backcheck assign --db 数据库 --to {name}"
+
+
 def run_tui(db: str | Path | Engine, county: str | None = None, inspector: str | None = None,
-            blind: bool = False) -> int:
+            blind: bool = False, backcheck: bool = False) -> int:
     """Start the TUI on ``db`` (``fupin inspect`` and ``fupin demo`` call this). ``county`` may be None when the
-    file holds one county. Returns the exit code (0; 1 with a Chinese message on stderr when the database or the
-    county cannot be used)."""
+    file holds one county; ``backcheck``: back-check mode (see :class:`FupinApp`). Returns the exit code (0; 1 with
+    a Chinese message on stderr when the database or the county cannot be used)."""
     import sys
 
     from fupin_tui.models import DatabaseError, resolve_county
@@ -243,7 +285,7 @@ def run_tui(db: str | Path | Engine, county: str | None = None, inspector: str |
         engine = db if isinstance(db, Engine) else get_engine(str(db), create=False)
         with session_scope(engine) as s:
             code = resolve_county(s, county).code
-        FupinApp(engine, code, inspector, blind=blind).run()
+        FupinApp(engine, code, inspector, blind=blind, backcheck=backcheck).run()
     except (DatabaseError, ReviewError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from fupin_tui.audit import append_action
 from fupin_tui.glossary import (
+    ACTION_LABELS,
     CATEGORIES,
     CLUE_CONFIRMED,
     CLUE_STATUSES,
@@ -59,6 +60,7 @@ from fupin_tui.glossary import (
 from fupin_tui.idnumber import age_on, mask_id, normalize_id
 from fupin_tui.models import (
     Action,
+    Backcheck,
     Clue,
     County,
     Finding,
@@ -76,7 +78,8 @@ from fupin_tui.models import (
 )
 
 __all__ = [
-    "UNDOABLE_ACTIONS", "active_sample", "add_mark", "checks_ran", "confirm_finding", "delete_mark",
+    "UNDOABLE_ACTIONS", "active_sample", "add_mark", "backcheck_item", "backcheck_names", "backcheck_neighbour",
+    "backcheck_page", "backcheck_resume", "BackcheckItem", "checks_ran", "confirm_finding", "delete_mark",
     "dismiss_finding", "edit_mark", "ensure_inspector", "find_household", "grade_summary", "household_detail",
     "HouseholdDetail", "IdentityCheck", "income_identities", "inspector_label", "MemberRow", "neighbour", "overview",
     "OverviewData", "parse_inspector", "redo", "remember_inspector", "remembered_inspector", "resume_position",
@@ -87,11 +90,6 @@ __all__ = [
 
 #: Actions undo/redo can reverse (the others in the trail — undo, redo, imports, reports — cannot).
 UNDOABLE_ACTIONS = ("mark.add", "mark.edit", "mark.delete", "status.set", "finding.verdict", "clue.status")
-#: Chinese names of the actions, for messages ("已撤销：添加标记").
-ACTION_LABELS = {
-    "mark.add": "添加标记", "mark.edit": "修改标记", "mark.delete": "删除标记", "status.set": "设置核查状态",
-    "finding.verdict": "疑点结论", "clue.status": "线索核实", "undo": "撤销", "redo": "重做",
-}
 #: How far back the undo stack reaches (the inspector's most recent actions).
 UNDO_DEPTH = 500
 #: Income identities hold within ±1 元 (issue 3's tolerance).
@@ -1226,6 +1224,10 @@ class HouseholdDetail:
     ``position``/``sample_size``: 1-based place in review order; ``reviewed``: a status other than 未核查 or an
     active mark (blind mode shows findings only then); ``village_info``: village context phrases; ``projects``:
     assistance projects that reached the household ({"project_no", "name", "category", "year", "total"}; 万元).
+
+    In back-check mode (:attr:`Reviewer.backcheck`) the detail is the second inspector's view: ``marks``,
+    ``findings`` and ``clues`` are empty, ``status`` / ``position`` / ``sample_size`` / ``reviewed`` are the second
+    inspector's own (place in their assignment list), and ``backcheck`` holds their :class:`BackcheckItem`.
     """
 
     household: Household
@@ -1244,6 +1246,7 @@ class HouseholdDetail:
     identities: list[IdentityCheck]
     projects: list[dict[str, Any]] = field(default_factory=list)
     village_info: list[str] = field(default_factory=list)
+    backcheck: BackcheckItem | None = None
 
     @property
     def sampled(self) -> bool:
@@ -1422,6 +1425,110 @@ def village_detail(session: Session, county: str, household_no: str) -> VillageD
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# Back-check (复核, issue 7): the second inspector's view — the households assigned to them and their own results,
+# nothing of the first review (marks, statuses, verdicts). Assignment and recording live in fupin_tui.team.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def backcheck_names(inspector: str) -> set[str]:
+    """The names an assignment may carry for inspector label ``inspector``: ``fupin backcheck assign --to`` takes
+    the label ``"姓名@单位"`` or the bare name, so ``"李四@县扶贫办"`` → {"李四@县扶贫办", "李四"}."""
+    label = (inspector or "").strip()
+    return {x for x in (label, label.partition("@")[0].strip()) if x}
+
+
+@dataclass(frozen=True)
+class BackcheckItem:
+    """One household assigned to the second inspector: ``assigned_to`` (the name on the assignment), their own
+    ``status`` (未核查 / 有问题 / 核查无误), ``categories`` (category keys), ``note``; ``position`` (1-based) in their
+    assignment list of ``total`` households, ``done`` of which have a result."""
+
+    household_no: str
+    assigned_to: str
+    status: str
+    categories: tuple[str, ...]
+    note: str
+    position: int
+    total: int
+    done: int
+
+
+def _backcheck_rows(session: Session, county: str, inspector: str) -> list[Backcheck]:
+    """The inspector's assignments on the active sample, in assignment order (a few hundred at most: 10 % of the
+    reviewed households)."""
+    sample = active_sample(session, county)
+    names = backcheck_names(inspector)
+    if sample is None or not names:
+        return []
+    return list(session.scalars(select(Backcheck).where(
+        Backcheck.county_code == county, Backcheck.sample_id == sample.id,
+        Backcheck.second_inspector.in_(sorted(names))).order_by(Backcheck.id)))
+
+
+def backcheck_item(session: Session, county: str, inspector: str, household_no: str) -> BackcheckItem | None:
+    """The assignment of household ``household_no`` to ``inspector`` (None when it is not assigned to them)."""
+    rows = _backcheck_rows(session, county, inspector)
+    done = sum(1 for r in rows if r.second_status != ReviewStatus.PENDING)
+    for i, r in enumerate(rows):
+        if r.household_no == str(household_no).strip():
+            return BackcheckItem(r.household_no, r.second_inspector, r.second_status,
+                                 tuple(r.second_categories or ()), r.note or "", i + 1, len(rows), done)
+    return None
+
+
+def backcheck_resume(session: Session, county: str, inspector: str) -> str | None:
+    """户编号 of the inspector's first assigned household without a result, else their first one, else None."""
+    rows = _backcheck_rows(session, county, inspector)
+    pending = [r for r in rows if r.second_status == ReviewStatus.PENDING]
+    return (pending or rows)[0].household_no if rows else None
+
+
+def backcheck_neighbour(session: Session, county: str, inspector: str, household_no: str | None,
+                        step: int) -> str | None:
+    """户编号 of the next (+1) / previous (-1) assigned household; None at either end. From a household not in the
+    list, +1 goes to :func:`backcheck_resume` and -1 to nothing."""
+    nos = [r.household_no for r in _backcheck_rows(session, county, inspector)]
+    if household_no not in nos:
+        return backcheck_resume(session, county, inspector) if step > 0 else None
+    i = nos.index(household_no) + step
+    return nos[i] if 0 <= i < len(nos) else None
+
+
+def backcheck_page(session: Session, county: str, inspector: str, *, status: str | None = None, offset: int = 0,
+                   limit: int = 100) -> SamplePage:
+    """The inspector's assignment list as a :class:`SamplePage` (the sample list screen shows it in back-check
+    mode): ``status`` and ``counts`` are the second inspector's own results, ``marks`` the number of categories they
+    recorded; nothing of the first review."""
+    rows = _backcheck_rows(session, county, inspector)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.second_status] = counts.get(r.second_status, 0) + 1
+    chosen = [(i + 1, r) for i, r in enumerate(rows) if not status or r.second_status == status]
+    page = chosen[max(offset, 0):max(offset, 0) + limit]
+    info = {}
+    if page:
+        info = {hid: rest for hid, *rest in session.execute(
+            select(Household.id, Township.name, Village.name, Household.head_name, Household.size,
+                   Household.household_type, Household.poverty_status)
+            .outerjoin(Township, Township.id == Household.township_id)
+            .outerjoin(Village, Village.id == Household.village_id)
+            .where(Household.id.in_([r.household_id for _, r in page])))}
+    out = []
+    for order, r in page:
+        town, village, head, size, ht, ps = info.get(r.household_id, ("", "", "", None, "", ""))
+        out.append(SampleRow(order, town or "", village or "", r.household_no, head or "", size, ht or "", ps or "",
+                             r.second_status, len(r.second_categories or ()), ""))
+    return SamplePage(out, len(chosen), max(offset, 0), counts)
+
+
+def _backcheck_view(detail: HouseholdDetail, item: BackcheckItem) -> HouseholdDetail:
+    """``detail`` as the second inspector may see it: no marks, findings, clues or first-review status."""
+    return dataclasses.replace(
+        detail, marks=[], findings=[], clues=[], status=item.status, position=item.position,
+        sample_size=item.total, stratum="", reviewed=item.status != ReviewStatus.PENDING, backcheck=item)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 # One object for a UI: engine + county + inspector, one short session per call
 # ---------------------------------------------------------------------------------------------------------------------
 
@@ -1429,13 +1536,21 @@ def village_detail(session: Session, county: str, household_no: str) -> VillageD
 class Reviewer:
     """The review service bound to an engine, a county and an inspector label: each method opens one short
     session (committed before it returns, see the module docstring) and calls the function of the same name.
-    Thread-safe in the sense that each call has its own session (workers may call the read methods)."""
+    Thread-safe in the sense that each call has its own session (workers may call the read methods).
+
+    With :attr:`backcheck` set (``fupin inspect --backcheck``) it serves the second inspector of a back-check:
+    :meth:`detail`, :meth:`neighbour`, :meth:`resume` and :meth:`page` cover only the households assigned to them and
+    show none of the first review; :meth:`village` shows no review statuses; :meth:`record_backcheck` records their
+    result; every mark, status, verdict, undo and redo change is refused (the back-check never changes the grade)."""
 
     def __init__(self, engine, county: str, inspector: str = "") -> None:  # noqa: ANN001
         self.engine = engine
         self.county = county
         self.inspector = inspector
         self._scope = session_scope
+
+    #: True: back-check mode, the second inspector's view (see the class docstring).
+    backcheck = False
 
     #: False: :meth:`detail` uses the checks / compare / villages modules only once imported (a UI's fast first
     #: screen; call :meth:`preload` in a worker thread), the plain-table fallbacks meanwhile.
@@ -1454,21 +1569,33 @@ class Reviewer:
     def detail(self, household_no: str) -> HouseholdDetail:
         """:func:`household_detail`."""
         with self._scope(self.engine) as s:
-            return household_detail(s, self.county, household_no, load_siblings=self.load_siblings)
+            detail = household_detail(s, self.county, household_no, load_siblings=self.load_siblings)
+            if not self.backcheck:
+                return detail
+            item = backcheck_item(s, self.county, self.inspector, household_no)
+            if item is None:
+                raise ReviewError(f"户 {household_no} 不在 {self.inspector} 的复核名单中")
+            return _backcheck_view(detail, item)
 
     def neighbour(self, household_no: str | None, step: int, status: str | None = None) -> str | None:
         """:func:`neighbour`."""
         with self._scope(self.engine) as s:
+            if self.backcheck:
+                return backcheck_neighbour(s, self.county, self.inspector, household_no, step)
             return neighbour(s, self.county, household_no, step, status)
 
     def resume(self) -> str | None:
         """:func:`resume_position`."""
         with self._scope(self.engine) as s:
+            if self.backcheck:
+                return backcheck_resume(s, self.county, self.inspector)
             return resume_position(s, self.county)
 
     def page(self, status: str | None = None, offset: int = 0, limit: int = 100) -> SamplePage:
         """:func:`sample_page`."""
         with self._scope(self.engine) as s:
+            if self.backcheck:
+                return backcheck_page(s, self.county, self.inspector, status=status, offset=offset, limit=limit)
             return sample_page(s, self.county, status=status, offset=offset, limit=limit)
 
     def overview(self, with_grade: bool = True) -> OverviewData:
@@ -1489,7 +1616,34 @@ class Reviewer:
     def village(self, household_no: str) -> VillageDetail:
         """:func:`village_detail`."""
         with self._scope(self.engine) as s:
-            return village_detail(s, self.county, household_no)
+            detail = village_detail(s, self.county, household_no)
+        if self.backcheck:  # the village's sampled households without the first review's statuses
+            detail.sampled = [dataclasses.replace(r, status="", marks=0) for r in detail.sampled]
+        return detail
+
+    def backcheck_item(self, household_no: str) -> BackcheckItem | None:
+        """:func:`backcheck_item` for this inspector (None when ``household_no`` is not assigned to them)."""
+        with self._scope(self.engine) as s:
+            return backcheck_item(s, self.county, self.inspector, household_no)
+
+    def record_backcheck(self, household_no: str, status: str, categories: Iterable[str], note: str = "") -> None:
+        """Record this (second) inspector's result on an assigned household through
+        :func:`fupin_tui.team.record_backcheck` (committed with its trail row before returning). Raises ReviewError
+        (Chinese) when the household is not assigned to them or the result is refused."""
+        from fupin_tui.team import TeamError, record_backcheck  # NumPy: only in back-check mode
+
+        item = self.backcheck_item(household_no)
+        if item is None:
+            raise ReviewError(f"户 {household_no} 不在 {self.inspector} 的复核名单中")
+        try:
+            record_backcheck(self.engine, household_no=item.household_no, inspector=item.assigned_to,
+                             status=status, categories=list(categories), note=_check_note(note), county=self.county)
+        except TeamError as exc:
+            raise ReviewError(str(exc)) from exc
+
+    def _no_backcheck(self) -> None:
+        if self.backcheck:
+            raise ReviewError("复核模式只记录复核结论，不能修改标记、核查状态或疑点结论")
 
     def undo_state(self) -> tuple[str | None, str | None]:
         """:func:`undo_state` for this inspector."""
@@ -1500,41 +1654,49 @@ class Reviewer:
     def add_mark(self, household_no: str, category: str, severity: str, note: str = "",
                  member_no: str | None = None, field: str | None = None) -> Mark:
         """:func:`add_mark` by this inspector."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return add_mark(s, self.inspector, household_no, category, severity, note, member_no, field,
                             county=self.county)
 
     def edit_mark(self, mark_uuid: str, **changes: Any) -> Mark:
         """:func:`edit_mark` by this inspector."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return edit_mark(s, self.inspector, mark_uuid, **changes)
 
     def delete_mark(self, mark_uuid: str, note: str = "") -> Mark:
         """:func:`delete_mark` by this inspector."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return delete_mark(s, self.inspector, mark_uuid, note)
 
     def set_status(self, household_no: str, status: str) -> SampleItem:
         """:func:`set_status` by this inspector."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return set_status(s, self.inspector, household_no, status, county=self.county)
 
     def finding_verdict(self, finding_id: int, verdict: str, note: str = "") -> FindingVerdict:
         """:func:`set_finding_verdict` by this inspector."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return set_finding_verdict(s, self.inspector, finding_id, verdict, note)
 
     def clue_status(self, clue_id: int, status: str, note: str = "") -> Clue:
         """:func:`set_clue_status` by this inspector."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return set_clue_status(s, self.inspector, clue_id, status, note)
 
     def undo(self) -> UndoResult | None:
         """:func:`undo` of this inspector's last action."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return undo(s, self.inspector)
 
     def redo(self) -> UndoResult | None:
         """:func:`redo` of this inspector's last undone action."""
+        self._no_backcheck()
         with self._scope(self.engine) as s:
             return redo(s, self.inspector)

@@ -90,6 +90,8 @@ def export_bundle(engine: Engine, out: Path, *, county: str | None = None) -> di
         clues = s.scalars(select(Clue).where(Clue.county_code == c.code, Clue.status != "待核实")).all()
         items = s.scalars(select(SampleItem).where(SampleItem.sample_id == sample.id)).all()
         actions = s.scalars(select(Action).order_by(Action.id)).all()
+        backchecks = s.scalars(select(Backcheck).where(
+            Backcheck.sample_id == sample.id, Backcheck.second_status != ReviewStatus.PENDING)).all()
         bundle: dict[str, Any] = {
             "format": BUNDLE_FORMAT,
             "version": BUNDLE_VERSION,
@@ -126,6 +128,12 @@ def export_bundle(engine: Engine, out: Path, *, county: str | None = None) -> di
                 for it in items
                 if it.status != ReviewStatus.PENDING
             ],
+            "backchecks": [
+                {"household_no": b.household_no, "first_inspector": b.first_inspector,
+                 "second_inspector": b.second_inspector, "seed": b.seed, "second_status": b.second_status,
+                 "second_categories": list(b.second_categories), "note": b.note, "reviewed_at": _iso(b.reviewed_at)}
+                for b in backchecks
+            ],
             "actions": [
                 {"id": a.id, "ts": a.ts, "inspector": a.inspector, "action": a.action, "target": a.target,
                  "old_value": a.old_value, "new_value": a.new_value, "note": a.note, "prev_hash": a.prev_hash,
@@ -134,7 +142,8 @@ def export_bundle(engine: Engine, out: Path, *, county: str | None = None) -> di
             ],
         }
     _write_private(Path(out), json.dumps(bundle, ensure_ascii=False, indent=1))
-    return {k: len(bundle[k]) for k in ("marks", "finding_verdicts", "clue_statuses", "statuses", "actions")}
+    return {k: len(bundle[k]) for k in ("marks", "finding_verdicts", "clue_statuses", "statuses", "backchecks",
+                                        "actions")}
 
 
 @dataclass
@@ -147,6 +156,7 @@ class MergeReport:
     verdicts_added: int = 0
     clues_updated: int = 0
     statuses_set: int = 0
+    backchecks_set: int = 0
     actions_added: int = 0
     conflicts: list[MergeConflict] = field(default_factory=list)
 
@@ -183,12 +193,10 @@ def merge_bundles(engine: Engine, paths: list[Path], *, lead: str = "") -> Merge
                     f"{path.name} 的抽样框指纹与本库不同（本库：{sample.frame_hash[:12] if sample else '无抽样'}，"
                     f"结果包：{str(b.get('frame_hash'))[:12]}），拒绝合并：结果包来自不同的抽样"
                 )
-            if b.get("instance_id") == own_instance:
-                raise TeamError(f"{path.name} 是本数据库自己导出的结果包，无需合并")
             hh_ids = dict(
                 s.execute(select(Household.household_no, Household.id).where(Household.county_code == c.code)).all()
             )
-            _merge_one(s, c.code, sample, path, b, hh_ids, report, lead)
+            _merge_one(s, c.code, sample, path, b, hh_ids, report, own_instance)
             report.files.append(path.name)
         append_action(
             s, inspector=lead, action="marks.merge", target=",".join(report.files),
@@ -212,7 +220,7 @@ def _conflict(s, report: MergeReport, **kw: Any) -> None:  # noqa: ANN001
         report.conflicts.append(row)
 
 
-def _merge_one(s, county_code, sample, path, b, hh_ids, report, lead) -> None:  # noqa: ANN001, PLR0912, PLR0915
+def _merge_one(s, county_code, sample, path, b, hh_ids, report, own_instance) -> None:  # noqa: ANN001, PLR0912, PLR0915
     for m in b.get("marks", []):
         hid = hh_ids.get(m["household_no"])
         if hid is None:
@@ -273,7 +281,37 @@ def _merge_one(s, county_code, sample, path, b, hh_ids, report, lead) -> None:  
                       target=f"household:{st['household_no']}", lead_value=it.status,
                       lead_inspector=it.reviewed_by or "", bundle_value=st["status"],
                       bundle_inspector=st["reviewed_by"] or "", bundle_file=path.name)
+    for bc in b.get("backchecks", []):
+        row = s.scalars(select(Backcheck).where(
+            Backcheck.sample_id == sample.id, Backcheck.household_no == bc["household_no"],
+            Backcheck.second_inspector == bc["second_inspector"])).first()
+        if row is None:
+            hid = hh_ids.get(bc["household_no"])
+            if hid is None:
+                raise TeamError(f"{path.name}：户编号 {bc['household_no']} 不在本库中")
+            row = Backcheck(county_code=county_code, sample_id=sample.id, household_id=hid,
+                            household_no=bc["household_no"], first_inspector=bc["first_inspector"],
+                            second_inspector=bc["second_inspector"], seed=bc["seed"])
+            s.add(row)
+        same = (row.second_status == bc["second_status"]
+                and sorted(row.second_categories) == sorted(bc["second_categories"]))
+        if same:
+            continue
+        if row.second_status == ReviewStatus.PENDING:
+            row.second_status, row.second_categories = bc["second_status"], sorted(bc["second_categories"])
+            row.note, row.reviewed_at = bc["note"], _parse(bc["reviewed_at"])
+            report.backchecks_set += 1
+        else:
+            _conflict(s, report, county_code=county_code, kind="backcheck", household_no=bc["household_no"],
+                      target=f"backcheck:{bc['household_no']}:{bc['second_inspector']}",
+                      lead_value=f"{row.second_status} {','.join(row.second_categories)}".strip(),
+                      lead_inspector=row.second_inspector,
+                      bundle_value=f"{bc['second_status']} {','.join(bc['second_categories'])}".strip(),
+                      bundle_inspector=bc["second_inspector"], bundle_file=path.name)
+    # A bundle exported from a copy of this database shares the beginning of its chain: keep only what is new.
     known = set(s.scalars(select(ForeignAction.hash).where(ForeignAction.instance_id == b["instance_id"])))
+    if b.get("instance_id") == own_instance:
+        known |= set(s.scalars(select(Action.hash)))
     for a in b.get("actions", []):
         if a["hash"] in known:
             continue
@@ -334,10 +372,14 @@ def record_backcheck(
 ) -> None:
     """Record the second inspector's blind verdict on an assigned household (status and the categories found).
 
-    Raises :class:`TeamError` when the household is not assigned to ``inspector`` or the status is not a review status.
+    ``status`` 未核查 with no categories withdraws the verdict (the TUI does this when the last category is deleted).
+    Commits with one ``backcheck.review`` trail row. Raises :class:`TeamError` when the household is not assigned to
+    ``inspector``, the status is not a review status, or 未核查 comes with categories.
     """
-    if status not in (ReviewStatus.ISSUES, ReviewStatus.CLEAN):
+    if status not in (ReviewStatus.ISSUES, ReviewStatus.CLEAN, ReviewStatus.PENDING):
         raise TeamError("复核结论应为“有问题”或“核查无误”")
+    if status == ReviewStatus.PENDING and categories:
+        raise TeamError("记录了问题类别的户，复核结论应为“有问题”")
     bad = [c for c in categories if c not in CATEGORIES]
     if bad:
         raise TeamError(f"未知的问题类别：{'、'.join(bad)}")
@@ -350,7 +392,7 @@ def record_backcheck(
             raise TeamError(f"户 {household_no} 没有分配给 {inspector} 复核")
         old = {"status": row.second_status, "categories": row.second_categories}
         row.second_status, row.second_categories, row.note = status, sorted(set(categories)), note
-        row.reviewed_at = dt.datetime.now(dt.timezone.utc)
+        row.reviewed_at = None if status == ReviewStatus.PENDING else dt.datetime.now(dt.timezone.utc)
         append_action(s, inspector=inspector, action="backcheck.review", target=f"household:{household_no}",
                       old=old, new={"status": status, "categories": row.second_categories}, note=note)
 

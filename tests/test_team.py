@@ -205,3 +205,33 @@ def test_storage_roundtrip_on_both_backends(storage_db):
         assert s.scalar(select(func.count()).select_from(Mark)) == 2
         assert verify_chain(s).ok and verify_chain(s).rows == 2
         assert s.scalars(select(Sample)).one().frame_hash == "f" * 64
+
+
+def test_offline_backcheck_on_a_copy_merges_back(tmp_path):
+    """The second inspector works offline on a copy of the lead's file; the bundle carries the back-check results."""
+    import shutil
+
+    lead = str(tmp_path / "lead.db")
+    build_county(lead, households=8)
+    for i in range(8):
+        set_status(lead, f"422822{i:08d}", "甲", ReviewStatus.CLEAN)
+    chosen = assign_backcheck(get_engine(lead), second_inspector="乙", share=0.5, seed=3)
+    assert len(chosen) == 4
+    from fupin_tui.models import dispose_all
+
+    dispose_all()
+    laptop = str(tmp_path / "laptop.db")
+    shutil.copyfile(lead, laptop)
+    for hh in chosen:
+        record_backcheck(get_engine(laptop), household_no=hh, inspector="乙", status=ReviewStatus.CLEAN, categories=[])
+    bundle = tmp_path / "yi.json"
+    assert export_bundle(get_engine(laptop), bundle)["backchecks"] == 4
+    report = merge_bundles(get_engine(lead), [bundle], lead="组长")
+    assert report.backchecks_set == 4 and not report.conflicts
+    assert report.actions_added == 4  # only the laptop's new trail rows, not the shared beginning
+    again = merge_bundles(get_engine(lead), [bundle], lead="组长")
+    assert (again.backchecks_set, again.actions_added, len(again.conflicts)) == (0, 0, 0)
+    with session_scope(get_engine(lead)) as s:
+        agreements, disagreements = backcheck_agreement(s, "422822")
+        verdict = next(a for a in agreements if a.category == "__verdict__")
+        assert verdict.households == 4 and verdict.agree_share == 1.0 and not disagreements

@@ -42,7 +42,8 @@ def export_marks(
         fail(str(exc))
     console.print(
         f"已导出到 {out}：标记 {counts['marks']} 条，疑点结论 {counts['finding_verdicts']} 条，"
-        f"线索状态 {counts['clue_statuses']} 条，核查状态 {counts['statuses']} 户，操作日志 {counts['actions']} 条。"
+        f"线索状态 {counts['clue_statuses']} 条，核查状态 {counts['statuses']} 户，复核结论 {counts['backchecks']} 户，"
+        f"操作日志 {counts['actions']} 条。"
     )
 
 
@@ -61,13 +62,14 @@ def merge_marks(
     console.print(
         f"已合并 {len(report.files)} 个结果包：新增标记 {report.marks_added}，更新标记 {report.marks_updated}，"
         f"新增疑点结论 {report.verdicts_added}，线索状态 {report.clues_updated}，核查状态 {report.statuses_set} 户，"
+        f"复核结论 {report.backchecks_set} 户，"
         f"操作日志 {report.actions_added} 条。"
     )
     if report.conflicts:
         table = Table(title=f"冲突 {len(report.conflicts)} 处（组长的值保持不变，请裁定）")
         for col in ("类型", "户编号", "对象", "本库", "结果包", "结果包核查人", "文件"):
             table.add_column(col)
-        kinds = {"status": "核查状态", "finding_verdict": "疑点结论", "clue_status": "线索状态"}
+        kinds = {"status": "核查状态", "finding_verdict": "疑点结论", "clue_status": "线索状态", "backcheck": "复核结论"}
         for c in report.conflicts:
             table.add_row(kinds.get(c.kind, c.kind), c.household_no, c.target, f"{c.lead_value}（{c.lead_inspector}）",
                           c.bundle_value, c.bundle_inspector, c.bundle_file)

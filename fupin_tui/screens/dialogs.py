@@ -78,41 +78,54 @@ class FupinDialog(ModalScreen[Any]):
 
 class MarkDialog(FupinDialog):
     """Record or edit an issue: category (fixed taxonomy), severity 一般/严重, optional member, optional field,
-    Chinese note. Dismisses with {"category", "severity", "member_no", "field", "note"} or None."""
+    Chinese note. Dismisses with {"category", "severity", "member_no", "field", "note"} or None.
 
-    def __init__(self, household_no: str, members: list[tuple[str, str]], mark: Mark | None = None) -> None:
+    ``backcheck``: the back-check variant — only the category (pre-set to ``category``) and the note (pre-filled
+    with ``note``, the second inspector's note on the household); dismisses with {"category", "note"} or None."""
+
+    def __init__(self, household_no: str, members: list[tuple[str, str]], mark: Mark | None = None, *,
+                 backcheck: bool = False, category: str | None = None, note: str = "") -> None:
         super().__init__()
         self.household_no = household_no
         self.members = members
         self.mark = mark
+        self.backcheck = backcheck
+        self.initial = (mark.category if mark else category, mark.note if mark else note)
 
     def compose(self) -> ComposeResult:
         m = self.mark
+        category, note = self.initial
+        if self.backcheck:
+            title = f"复核：{'修改' if category else '添加'}问题类别 · 户 {self.household_no}"
+        else:
+            title = f"{'修改' if m else '标记'}问题 · 户 {self.household_no}"
         with Vertical():
-            yield Label(f"{'修改' if m else '标记'}问题 · 户 {self.household_no}", classes="dlg-title")
+            yield Label(title, classes="dlg-title")
             with Grid():
                 yield Label("问题类别")
                 yield Select([(label, key) for key, label in CATEGORIES.items()], prompt="选择类别",
-                             value=m.category if m else Select.NULL, id="mk-category", compact=True)
-                yield Label("严重程度")
-                with RadioSet(id="mk-severity", compact=True):
-                    for sev in Severity:
-                        yield RadioButton(sev.value, value=(m.severity if m else Severity.MINOR.value) == sev.value)
-                yield Label("成员")
-                yield Select([("（全户）", _NONE), *[(label, no) for no, label in self.members]],
-                             allow_blank=False, value=(m.member_no if m and m.member_no else _NONE),
-                             id="mk-member", compact=True)
-                yield Label("字段")
-                yield Select(self._field_options(m.member_no if m else None), allow_blank=False,
-                             value=(m.field if m and m.field else _NONE), id="mk-field", compact=True)
+                             value=category or Select.NULL, id="mk-category", compact=True)
+                if not self.backcheck:
+                    yield Label("严重程度")
+                    with RadioSet(id="mk-severity", compact=True):
+                        for sev in Severity:
+                            yield RadioButton(sev.value,
+                                              value=(m.severity if m else Severity.MINOR.value) == sev.value)
+                    yield Label("成员")
+                    yield Select([("（全户）", _NONE), *[(label, no) for no, label in self.members]],
+                                 allow_blank=False, value=(m.member_no if m and m.member_no else _NONE),
+                                 id="mk-member", compact=True)
+                    yield Label("字段")
+                    yield Select(self._field_options(m.member_no if m else None), allow_blank=False,
+                                 value=(m.field if m and m.field else _NONE), id="mk-field", compact=True)
                 yield Label("说明")
-                yield Input(m.note if m else "", placeholder="问题说明（可输入中文；回车保存）", id="mk-note",
-                            compact=True)
+                yield Input(note, placeholder=f"{'复核' if self.backcheck else '问题'}说明（可输入中文；回车保存）",
+                            id="mk-note", compact=True)
             yield Static("", classes="dlg-error")
             yield self._buttons()
 
     def on_mount(self) -> None:
-        self.query_one("#mk-category" if self.mark is None else "#mk-note").focus()
+        self.query_one("#mk-category" if self.initial[0] is None else "#mk-note").focus()
 
     @staticmethod
     def _field_options(member_no: str | None) -> list[tuple[str, str]]:
@@ -137,6 +150,9 @@ class MarkDialog(FupinDialog):
         if category is Select.NULL:
             self.error("请选择问题类别")
             self.query_one("#mk-category").focus()
+            return
+        if self.backcheck:
+            self.dismiss({"category": category, "note": self.query_one("#mk-note", Input).value.strip()})
             return
         pressed = self.query_one("#mk-severity", RadioSet).pressed_button
         severity = str(pressed.label) if pressed is not None else Severity.MINOR.value

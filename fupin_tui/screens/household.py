@@ -5,6 +5,12 @@ Every action has an input-method-safe key (F-keys, PgUp/PgDn, Ctrl chords: the f
 columns) and, for when the input method is off, a letter: n/p next/previous, m mark, o 核查无误, u undo, r redo,
 v village, Esc back, ? help. Every change goes through the review service, which commits it (with its trail row)
 before the screen says 已保存.
+
+Back-check mode (``fupin inspect --backcheck``, ``app.backcheck``): the same screen for the second inspector of a
+back-check. PgDn/PgUp step through the households assigned to them; the findings and clues are hidden and the marks
+slot shows their OWN result (the review service gives this screen none of the first review); F2 adds an issue
+category, F3 records 核查无误, Enter / Del on a category changes / removes it — each saved through
+``team.record_backcheck`` before 已保存 is shown. F4/F5 and undo/redo are off.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
-from fupin_tui.glossary import ReviewStatus
+from fupin_tui.glossary import ReviewStatus, category_label
 from fupin_tui.models import Clue
 from fupin_tui.review import HouseholdDetail, ReviewError
 from fupin_tui.screens.dialogs import ClueDialog, ConfirmDialog, FindingDialog, MarkDialog
@@ -102,6 +108,7 @@ class HouseholdScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.set_class(self.backcheck, "-backcheck")
         self._layout(self.app.size.width)
         self.load(self.household_no)
         self.call_after_refresh(self.app.preload_once)
@@ -124,6 +131,11 @@ class HouseholdScreen(Screen):
             self.load(self.household_no)
 
     # ---------------------------------------------------------------------------------------------------------------
+
+    @property
+    def backcheck(self) -> bool:
+        """Back-check mode (the second inspector's view, see the module docstring)."""
+        return bool(getattr(self.app, "backcheck", False))
 
     @property
     def hidden_findings(self) -> bool:
@@ -151,7 +163,7 @@ class HouseholdScreen(Screen):
         summary.append(f" · {place or '—'} · 户主 ")
         summary.append(h.head_name or "—", style="bold")
         if d.sampled:
-            summary.append(f" · 第 {d.position}/{d.sample_size} 户 · ")
+            summary.append(f" · {'复核' if self.backcheck else ''}第 {d.position}/{d.sample_size} 户 · ")
         else:
             summary.append(" · ")
         summary.append_text(status_text(d.status))
@@ -160,7 +172,9 @@ class HouseholdScreen(Screen):
         if d.projects:
             names = "、".join(p["name"] or p["project_no"] for p in d.projects[:3])
             summary.append(f" · 帮扶项目 {len(d.projects)} 个：{names}", style="dim")
-        if self.app.blind:
+        if self.backcheck:
+            summary.append(" · 复核（背对背）", style="bold magenta")
+        elif self.app.blind:
             summary.append(" · 盲审", style="bold magenta")
         with self.app.batch_update():
             self.query_one("#hh-summary", Static).update(summary)
@@ -172,9 +186,14 @@ class HouseholdScreen(Screen):
             else:
                 self.query_one("#hh-income-narrow", IncomeCard).show(d, self._per_row)
             self.query_one(MemberTable).show_members(d.members)
-            self.query_one(FindingsList).show(d.findings, hidden=self.hidden_findings)
-            self.query_one(CluesList).show(d.clues)
-            self.query_one(MarksList).show(d.marks)
+            if d.backcheck is not None:  # findings and clues stay hidden (CSS), the marks slot shows the own result
+                self.query_one(MarksList).show_backcheck(d.backcheck.categories, d.backcheck.note, d.status)
+            else:
+                self.query_one(FindingsList).show(d.findings, hidden=self.hidden_findings)
+                self.query_one(CluesList).show(d.clues)
+                self.query_one(MarksList).show(d.marks)
+        if d.backcheck is not None:
+            self.app.show_backcheck_progress(d.backcheck.done, d.backcheck.total)
         state = (self.check_action("clean", ()),)
         if state != self._binding_state:  # the footer recomposes on every refresh_bindings: only when it changed
             self._binding_state = state
@@ -191,6 +210,8 @@ class HouseholdScreen(Screen):
         # dimming them per household would recompose the footer on every "next household".
         if action == "clean" and self.detail is not None and not self.detail.sampled:
             return None
+        if action in ("verify", "clue") and self.backcheck:
+            return False  # no findings or clues in back-check mode
         return True
 
     def action_reload(self) -> None:
@@ -201,7 +222,8 @@ class HouseholdScreen(Screen):
         """Next (+1) / previous (-1) household of the sample in review order."""
         target = self.app.reviewer.neighbour(self.household_no, step)
         if target is None:
-            self.notify("已是样本最后一户" if step > 0 else "已是样本第一户", timeout=2)
+            where = "复核名单" if self.backcheck else "样本"
+            self.notify(f"已是{where}最后一户" if step > 0 else f"已是{where}第一户", timeout=2)
             return
         self.load(target)
         body = self.query_one("#hh-body")
@@ -216,6 +238,9 @@ class HouseholdScreen(Screen):
     def action_mark(self) -> None:
         """Open the mark dialog; the mark is committed before 已保存 is shown."""
         if self.detail is None:
+            return
+        if self.backcheck:
+            self.edit_category(None)
             return
         no = self.household_no
 
@@ -236,6 +261,9 @@ class HouseholdScreen(Screen):
     def action_clean(self) -> None:
         """核查无误 (refused while marks exist)."""
         if self.detail is None:
+            return
+        if self.backcheck:
+            self.backcheck_clean()
             return
         if self.detail.status == ReviewStatus.CLEAN:
             self.notify("本户已是“核查无误”", timeout=2)
@@ -353,7 +381,70 @@ class HouseholdScreen(Screen):
 
     def on_marks_list_delete_requested(self, event: MarksList.DeleteRequested) -> None:
         event.stop()
-        self.delete_mark(event.uuid)
+        if self.backcheck:
+            self.delete_category(event.uuid)
+        else:
+            self.delete_mark(event.uuid)
+
+    # -- back-check mode: the second inspector's own result (never a mark or a status) -------------------------------
+
+    def _record_backcheck(self, status: str, categories: list[str], note: str, saved: str) -> None:
+        """Save the second inspector's result (committed with its trail row), then reload and say 已保存."""
+        no = self.household_no
+        try:
+            self.app.reviewer.record_backcheck(no, status, categories, note)
+        except ReviewError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.load(no)
+        self.notify(f"已保存：{saved}", timeout=3)
+
+    def edit_category(self, category: str | None) -> None:
+        """F2 (``category`` None: add one) or Enter on a recorded category (change it): the taxonomy dialog with
+        the note; saved as 有问题 with the categories found."""
+        item = self.detail.backcheck if self.detail else None
+        if item is None:
+            return
+
+        def done(result: dict | None) -> None:
+            if not result:
+                return
+            cats = [c for c in item.categories if c != category]
+            if result["category"] not in cats:
+                cats.append(result["category"])
+            self._record_backcheck(ReviewStatus.ISSUES.value, cats, result["note"],
+                                   f"复核问题类别“{category_label(result['category'])}”")
+
+        self.app.push_screen(MarkDialog(self.household_no, [], backcheck=True, category=category, note=item.note),
+                             done)
+
+    def backcheck_clean(self) -> None:
+        """F3: the second inspector's 核查无误 (refused while they have categories recorded)."""
+        item = self.detail.backcheck if self.detail else None
+        if item is None:
+            return
+        if item.categories:
+            self.notify("已记录复核问题类别，不能设为核查无误（先在“复核发现的问题”中按 Del 删除）",
+                        severity="error")
+            return
+        if item.status == ReviewStatus.CLEAN:
+            self.notify("本户复核结论已是“核查无误”", timeout=2)
+            return
+        self._record_backcheck(ReviewStatus.CLEAN.value, [], item.note, "复核结论 核查无误（PgDn 下一户）")
+
+    def delete_category(self, category: str) -> None:
+        """Del on a recorded category: ask, then remove it (the last one withdraws the result to 未核查)."""
+        item = self.detail.backcheck if self.detail else None
+        if item is None or category not in item.categories:
+            return
+        rest = [c for c in item.categories if c != category]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                status = ReviewStatus.ISSUES if rest else ReviewStatus.PENDING
+                self._record_backcheck(status.value, rest, item.note, f"删除复核问题类别“{category_label(category)}”")
+
+        self.app.push_screen(ConfirmDialog(f"删除复核问题类别“{category_label(category)}”？（操作记入日志）"), done)
 
     def delete_mark(self, uuid: str) -> None:
         """Ask, then soft-delete mark ``uuid`` (recorded in the trail; Ctrl+Z brings it back)."""
@@ -381,6 +472,8 @@ class HouseholdScreen(Screen):
             self.open_clue(int(ident))
         elif kind == "mark":
             self.open_mark(ident)
+        elif kind == "bc":
+            self.edit_category(ident)
 
     def action_village(self) -> None:
         """Open the village view of this household's village."""

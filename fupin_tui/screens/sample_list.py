@@ -1,5 +1,8 @@
 """The sample list: 乡镇, 行政村, 户编号, 户主, 人数, 贫困户属性, 脱贫属性, review status, one page at a time
-(never the whole sample, let alone the county, in one DataTable); filter by status; Enter opens a household."""
+(never the whole sample, let alone the county, in one DataTable); filter by status; Enter opens a household.
+
+Back-check mode (``app.backcheck``): the same screen lists the households assigned to the second inspector, with
+THEIR results (复核结论, number of categories found) — the review service gives it nothing of the first review."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from fupin_tui.widgets.table import FupinTable
 PAGE_SIZE = 100
 FILTERS: tuple[str | None, ...] = (None, ReviewStatus.PENDING.value, ReviewStatus.ISSUES.value, ReviewStatus.CLEAN.value)
 COLUMNS = ("序号", "户编号", "户主", "核查状态", "标记", "乡镇", "行政村", "人数", "贫困户属性", "脱贫属性")
+BACKCHECK_COLUMNS = ("序号", "户编号", "户主", "复核结论", "类别", *COLUMNS[5:])
 
 
 class SampleListScreen(Screen):
@@ -46,7 +50,7 @@ class SampleListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield Static("", id="sl-filter")
-        yield FupinTable(COLUMNS, id="sl-table")
+        yield FupinTable(BACKCHECK_COLUMNS if getattr(self.app, "backcheck", False) else COLUMNS, id="sl-table")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -75,7 +79,7 @@ class SampleListScreen(Screen):
             keys=[r.household_no for r in page.rows])
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
-        text = Text("筛选：", style="dim")
+        text = Text("复核名单  筛选：" if getattr(self.app, "backcheck", False) else "筛选：", style="dim")
         total_all = sum(page.counts.values())
         for f in FILTERS:
             label = f or "全部"
@@ -83,7 +87,11 @@ class SampleListScreen(Screen):
             style = "bold reverse" if f == self.filter_status else "dim"
             text.append(f" {label} {count} ", style=style)
             text.append(" ")
-        if not total_all:
+        if not total_all and getattr(self.app, "backcheck", False):
+            from fupin_tui.app import no_backcheck_message
+
+            text = Text(no_backcheck_message(self.app.reviewer.inspector), style="yellow")
+        elif not total_all:
             text = Text("尚未抽样：请先运行 fupin sample", style="yellow")
         elif page.total:
             text.append(f"  第 {self.page_offset + 1}–{self.page_offset + len(page.rows)} 行 / 共 {page.total} 行", style="dim")

@@ -50,7 +50,8 @@ class VillageScreen(Screen):
             yield Static("", id="vl-hamlets", classes="panel")
             yield Static("", id="vl-projects", classes="panel")
             yield Static("", id="vl-sampled-title", classes="section-title")
-            yield FupinTable(("序号", "户编号", "户主", "人数", "贫困户属性", "脱贫属性", "核查状态"), id="vl-sampled")
+            status = () if getattr(self.app, "backcheck", False) else ("核查状态",)  # back-check: no first-review statuses
+            yield FupinTable(("序号", "户编号", "户主", "人数", "贫困户属性", "脱贫属性", *status), id="vl-sampled")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -92,8 +93,10 @@ class VillageScreen(Screen):
         self.query_one("#vl-projects", Static).update(proj)
         self.query_one("#vl-sampled-title", Static).update(Text(f"本村样本户（{len(d.sampled)}）", style="bold"))
         table = self.query_one("#vl-sampled", FupinTable)
+        hide = getattr(self.app, "backcheck", False)
         table.show([(str(r.order), r.household_no, r.head_name, number(r.size), r.household_type, r.poverty_status,
-                     status_text(r.status)) for r in d.sampled], keys=[r.household_no for r in d.sampled])
+                     *(() if hide else (status_text(r.status),))) for r in d.sampled],
+                   keys=[r.household_no for r in d.sampled])
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

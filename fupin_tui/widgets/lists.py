@@ -155,8 +155,21 @@ class MarksList(ItemList):
             options.append(Option(text, id=f"mark:{m.uuid}"))
         self._set(f"问题标记（{len(marks)}）", options)
 
+    def show_backcheck(self, categories: tuple[str, ...] | list[str], note: str, status: str | None) -> None:
+        """Back-check mode: the second inspector's OWN result in this slot — one line per category found (id
+        ``bc:<category key>``; Enter changes it, Delete removes it), then their note. The first inspector's marks are
+        never shown here."""
+        options: list[Option | None] = [
+            Option(Text(category_text(c), style="bold red"), id=f"bc:{c}") for c in categories]
+        if not categories:
+            options.append(self._note("复核结论：核查无误" if status == "核查无误"
+                                      else "尚未记录复核结论（F2 添加问题类别，F3 核查无误）"))
+        if note:
+            options.append(self._note(f"说明：{note}"))
+        self._set(f"复核发现的问题（{len(categories)}）", options)
+
     class DeleteRequested(Message):
-        """The inspector pressed Delete on a mark (``uuid``)."""
+        """The inspector pressed Delete on a mark (``uuid``; in back-check mode a category key)."""
 
         def __init__(self, uuid: str) -> None:
             super().__init__()
