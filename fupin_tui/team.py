@@ -4,7 +4,8 @@ A team is several inspectors on several laptops, often offline. Each exports a b
 marks, verdicts on findings, clue statuses, review statuses, the action trail and the sample's frame hash. The lead
 merges bundles (``fupin merge-marks``): marks are keyed by UUID (merging twice changes nothing), a bundle drawn on a
 different sample (frame hash) is refused, and two inspectors' conflicting statuses or verdicts on one household are
-listed in :class:`~fupin_tui.models.MergeConflict` for the lead to settle, never silently overwritten.
+listed in :class:`~fupin_tui.models.MergeConflict` for the lead to settle, never silently overwritten — and so are
+two edits of the same mark made on both sides since the version they last shared.
 
 Bundle format: UTF-8 JSON, ``{"format": "fupin-marks", "version": 1, ...}``, written with mode 0600 (it holds names
 of households' heads in notes at most; no ID numbers are exported).
@@ -26,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from fupin_tui.audit import append_action
-from fupin_tui.glossary import CATEGORIES, ReviewStatus
+from fupin_tui.glossary import CATEGORIES, ReviewStatus, category_label
 from fupin_tui.models import (
     Action,
     Backcheck,
@@ -221,6 +222,7 @@ def _conflict(s, report: MergeReport, **kw: Any) -> None:  # noqa: ANN001
 
 
 def _merge_one(s, county_code, sample, path, b, hh_ids, report, own_instance) -> None:  # noqa: ANN001, PLR0912, PLR0915
+    merged_base = _merged_versions(s)
     for m in b.get("marks", []):
         hid = hh_ids.get(m["household_no"])
         if hid is None:
@@ -234,12 +236,26 @@ def _merge_one(s, county_code, sample, path, b, hh_ids, report, own_instance) ->
                 note=m["note"], source=m["source"], inspector=m["inspector"], deleted=m["deleted"],
                 created_at=_parse(m["created_at"]), updated_at=updated,
             ))
+            _record_merged(s, m, path)
             report.marks_added += 1
-        elif updated and _naive(updated) > _naive(row.updated_at):
-            for key in ("member_no", "field", "category", "severity", "note", "deleted"):
+            continue
+        if all(getattr(row, key) == m[key] for key in MARK_FIELDS) or updated is None:
+            continue
+        # The common ancestor: the version last taken from a bundle, else the mark as created.
+        base = merged_base.get(row.uuid)
+        lead_changed = _naive(row.updated_at) > (base or _naive(row.created_at) + _EDIT_SLACK)
+        bundle_changed = _naive(updated) > (base or _naive(row.created_at) + _EDIT_SLACK)
+        if bundle_changed and not lead_changed:
+            for key in MARK_FIELDS:
                 setattr(row, key, m[key])
             row.updated_at = updated
+            _record_merged(s, m, path)
             report.marks_updated += 1
+        elif bundle_changed and lead_changed:  # both edited the same mark: the lead decides
+            _conflict(s, report, county_code=county_code, kind="mark", household_no=m["household_no"],
+                      target=f"mark:{m['uuid']}", lead_value=_mark_text(row.__dict__),
+                      lead_inspector=row.inspector, bundle_value=_mark_text(m),
+                      bundle_inspector=m["inspector"], bundle_file=path.name)
     s.flush()
     for v in b.get("finding_verdicts", []):
         row = s.scalars(select(FindingVerdict).where(
@@ -319,6 +335,32 @@ def _merge_one(s, county_code, sample, path, b, hh_ids, report, own_instance) ->
             "ts", "inspector", "action", "target", "old_value", "new_value", "note", "prev_hash", "hash")}))
         report.actions_added += 1
     s.flush()
+
+
+MARK_FIELDS = ("member_no", "field", "category", "severity", "note", "deleted")
+_EDIT_SLACK = dt.timedelta(seconds=1)  # created_at and updated_at of a new mark are stamped microseconds apart
+
+
+def _mark_text(m: dict[str, Any]) -> str:
+    state = "（已删除）" if m.get("deleted") else ""
+    return f"{category_label(m['category'])}/{m['severity']}{state}：{m.get('note') or ''}"
+
+
+def _merged_versions(s) -> dict[str, dt.datetime]:  # noqa: ANN001
+    """uuid → updated_at of the version last taken from a bundle (from the ``mark.merge`` trail rows)."""
+    out: dict[str, dt.datetime] = {}
+    for target, new in s.execute(select(Action.target, Action.new_value).where(Action.action == "mark.merge")):
+        stamp = json.loads(new or "{}").get("updated_at")
+        if stamp:
+            value = _naive(dt.datetime.fromisoformat(stamp))
+            key = target.removeprefix("mark:")
+            out[key] = max(out.get(key, value), value)
+    return out
+
+
+def _record_merged(s, m: dict[str, Any], path: Path) -> None:  # noqa: ANN001
+    append_action(s, inspector=m["inspector"], action="mark.merge", target=f"mark:{m['uuid']}",
+                  new={k: m[k] for k in (*MARK_FIELDS, "updated_at")}, note=path.name)
 
 
 def _naive(value: dt.datetime) -> dt.datetime:

@@ -136,8 +136,8 @@ def test_merge_rejects_non_bundle(tmp_path):
         merge_bundles(get_engine(lead), [junk])
 
 
-def test_backcheck_assignment_and_agreement(tmp_path):
-    db = str(tmp_path / "c.db")
+def _reviewed_county(db: str) -> None:
+    """20 households reviewed by 甲: every fourth with an income mark, the rest 核查无误."""
     build_county(db, households=20)
     for i in range(20):
         hh = f"422822{i:08d}"
@@ -145,16 +145,15 @@ def test_backcheck_assignment_and_agreement(tmp_path):
             add_mark(db, hh, "甲", "income")
         else:
             set_status(db, hh, "甲", ReviewStatus.CLEAN)
+
+
+def test_backcheck_assignment_and_agreement(tmp_path):
+    db = str(tmp_path / "c.db")
+    _reviewed_county(db)
     chosen = assign_backcheck(get_engine(db), second_inspector="乙", share=0.5, seed=7)
     assert len(chosen) == 10
     db2 = str(tmp_path / "d.db")
-    build_county(db2, households=20)
-    for i in range(20):
-        hh = f"422822{i:08d}"
-        if i % 4 == 0:
-            add_mark(db2, hh, "甲", "income")
-        else:
-            set_status(db2, hh, "甲", ReviewStatus.CLEAN)
+    _reviewed_county(db2)
     assert assign_backcheck(get_engine(db2), second_inspector="乙", share=0.5, seed=7) == chosen
     for hh in chosen:  # the second inspector agrees except on one household
         first_has = int(hh[-2:]) % 4 == 0
@@ -235,3 +234,55 @@ def test_offline_backcheck_on_a_copy_merges_back(tmp_path):
         agreements, disagreements = backcheck_agreement(s, "422822")
         verdict = next(a for a in agreements if a.category == "__verdict__")
         assert verdict.households == 4 and verdict.agree_share == 1.0 and not disagreements
+
+
+def test_both_sides_editing_one_mark_is_a_conflict_not_an_overwrite(tmp_path):
+    """Regression (QA): the lead and an inspector both edit the same mark → listed, the lead's text stays."""
+    import shutil
+    import time
+
+    from fupin_tui.models import dispose_all
+
+    lead = str(tmp_path / "lead.db")
+    build_county(lead, households=3)
+    uuid = add_mark(lead, "42282200000000", "甲")
+    dispose_all()
+    member = str(tmp_path / "member.db")
+    shutil.copyfile(lead, member)
+    time.sleep(1.1)  # edits well after creation
+
+    def edit(db: str, note: str) -> None:
+        with session_scope(get_engine(db)) as s:
+            m = s.get(Mark, uuid)
+            m.note, m.updated_at = note, m.updated_at.__class__.now(m.updated_at.tzinfo)
+
+    edit(lead, "组长补充")
+    edit(member, "张三补充：已通知村里")
+    bundle = tmp_path / "m.json"
+    export_bundle(get_engine(member), bundle)
+    report = merge_bundles(get_engine(lead), [bundle], lead="组长")
+    assert report.marks_updated == 0 and [c.kind for c in report.conflicts] == ["mark"]
+    with session_scope(get_engine(lead)) as s:
+        assert s.get(Mark, uuid).note == "组长补充"
+
+
+def test_inspector_edits_after_a_merge_flow_to_the_lead(tmp_path):
+    """A mark merged once and then edited only by its inspector is updated at the next merge (no false conflict)."""
+    import time
+
+    lead, member = str(tmp_path / "lead.db"), str(tmp_path / "member.db")
+    build_county(lead)
+    build_county(member)
+    uuid = add_mark(member, "42282200000000", "甲")
+    bundle = tmp_path / "m.json"
+    export_bundle(get_engine(member), bundle)
+    assert merge_bundles(get_engine(lead), [bundle]).marks_added == 1
+    time.sleep(1.1)
+    with session_scope(get_engine(member)) as s:
+        m = s.get(Mark, uuid)
+        m.note, m.updated_at = "第二次修改", m.updated_at.__class__.now(m.updated_at.tzinfo)
+    export_bundle(get_engine(member), bundle)
+    report = merge_bundles(get_engine(lead), [bundle])
+    assert report.marks_updated == 1 and not report.conflicts
+    with session_scope(get_engine(lead)) as s:
+        assert s.get(Mark, uuid).note == "第二次修改"

@@ -12,7 +12,7 @@ from fupin_tui.audit import verify_chain
 from fupin_tui.cli import app, audit_app
 from fupin_tui.cli.common import CountyOption, DbOption, InspectorOption, console, fail, open_engine
 from fupin_tui.glossary import category_key, category_label
-from fupin_tui.models import DatabaseError, resolve_county, session_scope
+from fupin_tui.models import DatabaseError, read_session, resolve_county
 from fupin_tui.team import TeamError, assign_backcheck, backcheck_agreement, export_bundle, merge_bundles, record_backcheck
 
 
@@ -20,7 +20,7 @@ from fupin_tui.team import TeamError, assign_backcheck, backcheck_agreement, exp
 def audit_verify(db: DbOption) -> None:
     """校验操作日志的哈希链：报告第一处断链（被修改、删除或插入的行）。"""
     engine = open_engine(db)
-    with session_scope(engine) as s:
+    with read_session(engine) as s:
         report = verify_chain(s)
     if report.ok:
         console.print(f"操作日志完好：共 {report.rows} 条，哈希链无断点。")
@@ -69,7 +69,7 @@ def merge_marks(
         table = Table(title=f"冲突 {len(report.conflicts)} 处（组长的值保持不变，请裁定）")
         for col in ("类型", "户编号", "对象", "本库", "结果包", "结果包核查人", "文件"):
             table.add_column(col)
-        kinds = {"status": "核查状态", "finding_verdict": "疑点结论", "clue_status": "线索状态", "backcheck": "复核结论"}
+        kinds = {"status": "核查状态", "finding_verdict": "疑点结论", "clue_status": "线索状态", "backcheck": "复核结论", "mark": "问题标记"}
         for c in report.conflicts:
             table.add_row(kinds.get(c.kind, c.kind), c.household_no, c.target, f"{c.lead_value}（{c.lead_inspector}）",
                           c.bundle_value, c.bundle_inspector, c.bundle_file)
@@ -130,7 +130,7 @@ def backcheck_record(
 def backcheck_agreement_cmd(db: DbOption, county: CountyOption = None) -> None:
     """显示复核一致性：每对核查人员、每个问题类别的一致比例与 Cohen's kappa，以及结论不一致的户。"""
     engine = open_engine(db)
-    with session_scope(engine) as s:
+    with read_session(engine) as s:
         try:
             c = resolve_county(s, county)
         except DatabaseError as exc:
