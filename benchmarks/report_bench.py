@@ -1,6 +1,6 @@
 """Benchmark: write the rating report of a county with a 5,000-household sample (target: a few seconds).
 
-Builds a county with the report tests' builder (``tests/_report_builder.py``: 20,000 households, a stratified sample
+Builds a county with the report tests' builder (``tests/builders.py``: 20,000 households, a stratified sample
 of 5,000 in review order, two thirds reviewed, a mark on every third reviewed household, the action trail of every
 status and mark), then times :func:`fupin_tui.report.collect` (database reads and the grade), the rendering of every
 sheet, the save, and ``write_report`` end to end; with ``--pdf`` also a headless LibreOffice conversion to PDF and
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _report_builder import COUNTY, build_report_county  # noqa: E402
+from builders import COUNTY, build_report_county  # noqa: E402
 
 from fupin_tui.models import dispose_all, get_engine, session_scope  # noqa: E402
 from fupin_tui.report import build_workbook, collect, write_report  # noqa: E402

@@ -24,7 +24,9 @@ Terms added by this code base beyond the shared glossary (English identifier —
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
+from pathlib import Path
 
 # --------------------------------------------------------------------------------------------------------------------
 # Review statuses, severities, the issue taxonomy (marks, rule categories and clue categories share it)
@@ -284,6 +286,39 @@ def clue_kind_label(kind: str) -> str:
     return CLUE_KINDS.get(kind, kind)
 
 
+#: The rule books shipped with the package (rule id → ``title`` is read from them by :func:`rule_title`).
+SHIPPED_RULEBOOKS = ("checks/rulebook.toml", "villages/rulebook.toml")
+
+
+@functools.cache
+def _rule_titles() -> dict[str, str]:
+    import tomllib
+
+    base = Path(__file__).resolve().parent
+    out: dict[str, str] = {}
+    for rel in SHIPPED_RULEBOOKS:
+        try:
+            data = tomllib.loads((base / rel).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        for rule_id, spec in (data.get("rules") or {}).items():
+            if isinstance(spec, dict) and spec.get("title"):
+                out[rule_id] = str(spec["title"])
+    return out
+
+
+def rule_title(rule_id: str) -> str | None:
+    """Chinese title of a rule of the shipped rule books (``"duplicate_id_across_households"`` → ``"证件号码跨户重复"``),
+    or None. Read from the TOML files themselves (no import of the rulebook's runtime), so pure modules may call it."""
+    return _rule_titles().get(rule_id)
+
+
+def cap_label(key: str) -> str:
+    """Chinese label of a grade cap key (the rubric's ``[caps]``: a rule id or a clue kind, see
+    :func:`fupin_tui.scoring.cap_key_of`): the clue kind's label, else the rule's title, else the key itself."""
+    return CLUE_KINDS.get(key) or rule_title(key) or key
+
+
 #: Clue statuses (issue 5): only 属实 clues become marks and count in the grade.
 CLUE_STATUSES = ("待核实", "属实", "不属实", "已说明")
 CLUE_PENDING, CLUE_CONFIRMED, CLUE_REJECTED, CLUE_EXPLAINED = CLUE_STATUSES
@@ -322,6 +357,24 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
 #: Finding verdicts.
 VERDICT_CONFIRMED = "属实"
 VERDICT_DISMISSED = "不属实"
+
+#: ``ImportFile.kind`` (what one imported sheet was) → Chinese: the county exports (:mod:`fupin_tui.importing`), the
+#: issue-8 tables (:mod:`fupin_tui.villages`) and the department lists (:mod:`fupin_tui.compare`).
+IMPORT_KINDS: dict[str, str] = {
+    "roster": "贫困人口花名册", "income": "户收入及生产生活条件", "village": "行政村信息表", "hamlet": "自然村信息表",
+    "county": "贫困县信息表", "project": "帮扶项目表", "project_beneficiary": "帮扶项目受益户名单",
+    "organization": "组织部党员及大学生村官名单", "department": "部门名单",
+}
+
+#: Action ids of the audit trail (``action`` column, :mod:`fupin_tui.audit`) → Chinese, for messages ("已撤销：添加标记"),
+#: the TUI and the report's 操作日志, so they all say the same; unknown ids are shown as they are.
+ACTION_LABELS: dict[str, str] = {
+    "mark.add": "添加标记", "mark.edit": "修改标记", "mark.delete": "删除标记", "status.set": "设置核查状态",
+    "finding.verdict": "疑点结论", "clue.status": "线索核实", "undo": "撤销", "redo": "重做",
+    "report.unmasked": "导出未脱敏报告", "sample.draw": "抽样", "sample.extend": "扩大样本", "sample.replace": "重新抽样",
+    "marks.merge": "合并核查成果", "backcheck.assign": "分配复核", "backcheck.review": "复核结论",
+    "conflict.settle": "处理合并冲突", "county.settings": "县级设置",
+}
 
 
 def yes_no(value: object) -> bool | None:

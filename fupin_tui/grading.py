@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from fupin_tui.glossary import ReviewStatus, Severity, category_label
-from fupin_tui.models.db import DatabaseError, resolve_county, session_scope
+from fupin_tui.models.db import DatabaseError, read_session, resolve_county
 from fupin_tui.models.tables import County, Household, Mark, SampleItem, Township
 from fupin_tui.sampling import CERTAINTY_STRATUM, METHODS as SAMPLING_METHODS, active_sample
 from fupin_tui.scoring import (
@@ -119,14 +119,14 @@ def grade_county(
     """Grade ``county`` (None: the only county in the database) from its active sample.
 
     ``rubric_path``: a TOML file merged over the default rubric (``--rubric``); ``rubric``: a :class:`Rubric` or a
-    path (takes precedence). Accepts an engine (opens its own read session) or a session (read only; nothing is
-    written). Raises :class:`GradingError` (Chinese) when the county is missing or ambiguous, has no sample, the
+    path (takes precedence). Accepts an engine (opens its own read-only session, :func:`read_session`: no write
+    lock) or a session (read only; nothing is written). Raises :class:`GradingError` (Chinese) when the county is missing or ambiguous, has no sample, the
     rubric cannot be used, or a mark carries an unknown severity.
     """
     r = _rubric(rubric_path, rubric)
     if isinstance(engine_or_session, Session):
         return _grade(engine_or_session, county, r)
-    with session_scope(engine_or_session) as s:
+    with read_session(engine_or_session) as s:
         return _grade(s, county, r)
 
 
@@ -249,5 +249,5 @@ def counties_in(engine_or_session: Engine | Session) -> list[tuple[str, str]]:
     """(code, name) of every county in the database, by code."""
     if isinstance(engine_or_session, Session):
         return [(c, n or "") for c, n in engine_or_session.execute(select(County.code, County.name).order_by(County.code))]
-    with session_scope(engine_or_session) as s:
+    with read_session(engine_or_session) as s:
         return counties_in(s)

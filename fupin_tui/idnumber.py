@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -238,3 +239,64 @@ def mask_account(value: str | None) -> str:
     if not value:
         return ""
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+# --------------------------------------------------------------------------------------------------- free text
+# An ID-like run: 17 digits + X (an 18-character ID, or a 残疾人证号 whose ID part ends in X, + 2/4 digits), or any
+# run of 15 or more digits (IDs, 残疾人证号, bank accounts, corrupted IDs). Letters around it do not protect it.
+_LONG_RUN = re.compile(r"(?<!\d)(?:\d{17}[Xx]\d{0,4}|\d{15,})(?!\d)")
+# An ID turned into a float by Excel: 4.22822195212036E+17 (15 significant digits).
+_SCIENTIFIC = re.compile(r"(?<![0-9.])(\d\.\d{4})(\d+)([eE]\+?\d{1,2})(?![0-9])")
+# Mobile numbers: 11 digits starting 1[3-9]; landlines: 0 + 2–3 digit area code, optional dash, 7–8 digits.
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")
+_LANDLINE = re.compile(r"(?<![\d-])0\d{2,3}-?\d{7,8}(?![\d-])")
+# The shape of an ID number: 18 characters (+ 2 or 4 digits: a 残疾人证号), or 15 digits.
+_ID_SHAPE = re.compile(r"^(\d{17}[\dXx](\d{2}(\d{2})?)?|\d{15})$")
+# A UUID (a mark's key, ``mark:<uuid>`` in the action log): never personal, but its hex groups can hold a digit run
+# that looks like a landline (…-c0482206988e) — left whole so the text still names the mark.
+_UUID = re.compile(r"(?<![0-9A-Za-z-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                   r"(?![0-9A-Za-z-])")
+
+
+def id_shaped(text: str) -> bool:
+    """True when ``text`` is exactly an ID number's shape: 18 characters (17 digits + digit/X), optionally + 2 or 4
+    digits (残疾人证号), or 15 digits. Says nothing of the check digit."""
+    return bool(_ID_SHAPE.match(text))
+
+
+def looks_personal(text: str) -> bool:
+    """True when ``text`` contains something :func:`mask_text` would mask (an ID, a long digit run, a phone)."""
+    return bool(_LONG_RUN.search(text) or _SCIENTIFIC.search(text) or _MOBILE.search(text) or _LANDLINE.search(text))
+
+
+def mask_text(text: str, *, keep: Collection[str] = (), ids_only: bool = False) -> str:
+    """Free text (a note, a finding message, a clue's values, the action log's old/new values) with the personal
+    numbers inside it masked, the rest as it is.
+
+    Masked: every ID number (15 or 18 characters, a 20/22-character 残疾人证号; :func:`mask_id`), and unless
+    ``ids_only`` also an 18-digit ID mangled by Excel into scientific notation, any other run of 15+ digits (a bank
+    account; :func:`mask_account`) and phone numbers (mobile ``1[3-9]xxxxxxxxx``, landline ``0xx-xxxxxxx``;
+    :func:`mask_phone`). Digit runs in ``keep`` (household and member numbers) and UUIDs are left alone.
+    ``ids_only`` is the comparison's policy for clue texts (a clue's key holds its text, so only IDs are masked there).
+    """
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    if not ids_only and _UUID.search(text):  # mask around the UUIDs, not inside them
+        parts = _UUID.split(text)
+        uuids = _UUID.findall(text)
+        return "".join(mask_text(p, keep=keep) + (uuids[i] if i < len(uuids) else "") for i, p in enumerate(parts))
+
+    def long_run(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if run in keep:
+            return run
+        if _ID_SHAPE.match(run):
+            return mask_id(run)
+        return run if ids_only else mask_account(run)
+
+    text = _LONG_RUN.sub(long_run, text)
+    if ids_only:
+        return text
+    text = _SCIENTIFIC.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    text = _MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _LANDLINE.sub(lambda m: mask_phone(m.group(0)), text)

@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape
 
 from stdnum.cn import ric
 
+from fupin_tui.importing.errors import column_letter
+
 COUNTY = "422822"
 COUNTY_NAME = "建始县"
 
@@ -178,15 +180,6 @@ def income_rows(hhs: list[Hh]) -> list[list[object]]:
 # --------------------------------------------------------------------------------------------------------- xlsx
 
 
-def _col(index: int) -> str:
-    out = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _cell_xml(ref: str, value: object) -> str:
     if value is None or value == "":
         return ""
@@ -262,7 +255,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], merges: dict[s
                      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
             for r, row in enumerate(sheets[n]):
                 rn = r + 1 + first_row
-                cells = "".join(_cell_xml(f"{_col(c)}{rn}", v) for c, v in enumerate(row))
+                cells = "".join(_cell_xml(f"{column_letter(c)}{rn}", v) for c, v in enumerate(row))
                 parts.append(f'<row r="{rn}">{cells}</row>')
             parts.append("</sheetData>")
             if merges.get(n):

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 import pytest
-from _compare_util import department_files, load_sample_roster
+from builders import department_files, load_sample_roster
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _compare_util import build_county, write_xlsx
+from builders import insert_county, with_check_digit, xlsx
 from sqlalchemy import func, select
 
 from fupin_tui.compare import (
@@ -18,14 +18,17 @@ from fupin_tui.compare import (
 )
 from fupin_tui.compare.matching import id_distance, name_pinyin, name_suggestion
 from fupin_tui.compare.rules import parse_rules
-from fupin_tui.idnumber import check_digit
 from fupin_tui.models import Clue, DeptRecord, ImportFile, RejectedRow, session_scope
 
 
 def make_id(birth: str = "19800101", seq: str = "123", region: str = "422822") -> str:
     """A valid 18-character ID (GB 11643 check digit)."""
-    body = region + birth + seq
-    return body + check_digit(body)
+    return with_check_digit(region + birth + seq)
+
+
+def build_county(db: str, households: list[dict]):  # noqa: ANN201
+    """The county of ``households`` in ``db`` (households without 乡镇/村 in 测试镇/测试村); the engine."""
+    return insert_county(db, households, default_place=("测试镇", "测试村"))
 
 
 ID_A = make_id("19800101", "123")  # 张伟, household 1, head
@@ -74,7 +77,7 @@ def kinds(result) -> dict[str, list[dict]]:
 
 
 def police(tmp_path: Path, rows: list[list], name: str = "公安_人口.xlsx") -> Path:
-    return write_xlsx(tmp_path / name, [["姓名", "公民身份号码", "人员状态", "变动日期"], *rows])
+    return xlsx(tmp_path / name, [["姓名", "公民身份号码", "人员状态", "变动日期"], *rows])
 
 
 # -- ID forms ----------------------------------------------------------------------------------------------------------
@@ -111,7 +114,7 @@ def test_15_digit_id_in_roster_matches_18_digit_list(db_url, tmp_path):
 def test_lowercase_x_and_fullwidth_digits_match(engine, tmp_path):
     lower = ID_X[:-1] + "x"
     full = "".join(chr(0xFF10 + int(ch)) for ch in ID_E)
-    path = write_xlsx(tmp_path / "财政供养人员.xlsx", [
+    path = xlsx(tmp_path / "财政供养人员.xlsx", [
         ["姓名", "身份证号码", "工作单位", "编制类型"],
         ["陈静", lower, "某局", "事业编制"],
         ["刘洋", " " + full + " ", "某局", "行政编制"],
@@ -122,7 +125,7 @@ def test_lowercase_x_and_fullwidth_digits_match(engine, tmp_path):
 
 
 def test_excel_corrupted_ids_are_reported_never_matched(engine, tmp_path):
-    path = write_xlsx(tmp_path / "财政供养人员.xlsx", [
+    path = xlsx(tmp_path / "财政供养人员.xlsx", [
         ["姓名", "身份证号码", "工作单位", "编制类型"],
         ["张伟", float(ID_A[:15] + "000"), "某局", "行政编制"],  # an ID typed as a number: digits lost
         ["王强", "12345", "某局", "行政编制"],
@@ -144,7 +147,7 @@ def test_excel_corrupted_ids_are_reported_never_matched(engine, tmp_path):
 
 
 def test_name_mismatch_is_its_own_clue_with_pinyin_suggestion(engine, tmp_path):
-    path = write_xlsx(tmp_path / "工商_企业.xlsx", [
+    path = xlsx(tmp_path / "工商_企业.xlsx", [
         ["法定代表人", "证件号码", "企业名称", "登记状态"],
         ["章伟", ID_A, "某某商贸有限公司", "存续"],  # homophone of 张伟
         ["王小强", ID_C, "某某农业合作社", "存续"],
@@ -172,7 +175,7 @@ def test_pinyin_helpers():
 
 
 def test_list_with_extra_title_rows(engine, tmp_path):
-    path = write_xlsx(tmp_path / "名单.xlsx", [
+    path = xlsx(tmp_path / "名单.xlsx", [
         ["建始县农村危房改造对象花名册"],
         ["填报单位：县住建局", None, "2016年"],
         [],
@@ -208,7 +211,7 @@ def test_csv_and_html_xls_lists(engine, tmp_path):
 
 
 def test_list_that_matches_nobody(engine, tmp_path):
-    path = write_xlsx(tmp_path / "工商_登记.xlsx", [
+    path = xlsx(tmp_path / "工商_登记.xlsx", [
         ["法定代表人", "证件号码", "企业名称"],
         ["路人甲", make_id("19900101", "901"), "甲公司"],
         ["路人乙", make_id("19900102", "902"), "乙公司"],
@@ -220,7 +223,7 @@ def test_list_that_matches_nobody(engine, tmp_path):
 
 
 def test_file_without_id_column_is_refused(tmp_path):
-    path = write_xlsx(tmp_path / "民政_低保.xlsx", [["姓名", "保障类型"], ["张伟", "农村低保"]])
+    path = xlsx(tmp_path / "民政_低保.xlsx", [["姓名", "保障类型"], ["张伟", "农村低保"]])
     with pytest.raises(ReadError, match="找不到证件号码列"):
         prepare([path])
 
@@ -229,7 +232,7 @@ def test_file_without_id_column_is_refused(tmp_path):
 
 
 def test_ambiguous_list_is_refused_and_dept_option_overrides(engine, tmp_path):
-    path = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
+    path = xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
     with pytest.raises(AmbiguousDepartment, match="--dept"):
         prepare([path])
     res = compare_files(engine, [path], dept="staffing")
@@ -255,8 +258,8 @@ def test_inference_rules():
 
 
 def test_person_on_two_lists(engine, tmp_path):
-    staff = write_xlsx(tmp_path / "财政供养.xlsx", [["姓名", "身份证号码", "编制类型"], ["刘洋", ID_E, "事业编制"]])
-    cars = write_xlsx(tmp_path / "机动车.xlsx", [["所有人", "身份证明号码", "号牌号码", "车辆类型", "购置价格"],
+    staff = xlsx(tmp_path / "财政供养.xlsx", [["姓名", "身份证号码", "编制类型"], ["刘洋", ID_E, "事业编制"]])
+    cars = xlsx(tmp_path / "机动车.xlsx", [["所有人", "身份证明号码", "号牌号码", "车辆类型", "购置价格"],
                                                ["刘洋", ID_E, "鄂Q1", "小型轿车", 50000],
                                                ["刘洋", ID_E, "鄂Q2", "二轮摩托车", 50000],
                                                ["王强", ID_C, "鄂Q3", "小型轿车", 20000],
@@ -270,7 +273,7 @@ def test_person_on_two_lists(engine, tmp_path):
 
 
 def test_subsistence_rules_and_absence_only_when_list_imported(engine, tmp_path):
-    path = write_xlsx(tmp_path / "民政.xlsx", [["姓名", "身份证号", "保障类型", "乡镇", "村"],
+    path = xlsx(tmp_path / "民政.xlsx", [["姓名", "身份证号", "保障类型", "乡镇", "村"],
                                              ["张伟", ID_A, "农村低保", "业州镇", "东坪村"],
                                              ["赵敏", ID_D, "特困供养", "业州镇", "东坪村"]])
     res = compare_files(engine, [path])
@@ -286,13 +289,13 @@ def test_subsistence_rules_and_absence_only_when_list_imported(engine, tmp_path)
 
 def test_dead_moved_out_urban_pension_agriculture_organization(engine, tmp_path):
     pol = police(tmp_path, [["张伟", ID_A, "迁出", "2015-06-01"], ["王强", ID_C, "正常", ""]])
-    pension = write_xlsx(tmp_path / "人社.xlsx", [["姓名", "社会保障号码", "险种", "待遇状态"],
+    pension = xlsx(tmp_path / "人社.xlsx", [["姓名", "社会保障号码", "险种", "待遇状态"],
                                                 ["王强", ID_C, "城乡居民基本养老保险", "按月领取"],
                                                 ["赵敏", ID_D, "机关事业单位养老保险", "按月领取"]])
-    farm = write_xlsx(tmp_path / "农业补贴.xlsx", [["姓名", "身份证号", "补贴项目", "补贴金额"],
+    farm = xlsx(tmp_path / "农业补贴.xlsx", [["姓名", "身份证号", "补贴项目", "补贴金额"],
                                                  ["刘洋", ID_E, "农机购置补贴", 45000],
                                                  ["陈静", ID_X, "耕地地力保护补贴", 320]])
-    org = write_xlsx(tmp_path / "组织部_村干部.xlsx", [["姓名", "身份证号", "职务", "是否党员"],
+    org = xlsx(tmp_path / "组织部_村干部.xlsx", [["姓名", "身份证号", "职务", "是否党员"],
                                                    ["刘洋", ID_E, "村委会主任", "是"],
                                                    ["陈静", ID_X, "", "是"]])
     res = compare_files(engine, [pol, pension, farm, org])
@@ -308,7 +311,7 @@ def test_dead_moved_out_urban_pension_agriculture_organization(engine, tmp_path)
 
 def test_possible_id_typo_same_village_only(engine, tmp_path):
     typo = ID_D[:10] + ("9" if ID_D[10] != "9" else "8") + ID_D[11:]  # one digit off
-    path = write_xlsx(tmp_path / "民政.xlsx", [["姓名", "身份证号", "保障类型", "乡镇", "村"],
+    path = xlsx(tmp_path / "民政.xlsx", [["姓名", "身份证号", "保障类型", "乡镇", "村"],
                                              ["赵敏", typo, "农村低保", "业州镇", "东坪村"],
                                              ["刘洋", ID_E[:16] + "00", "农村低保", "业州镇", "东坪村"]])
     res = compare_files(engine, [path])
@@ -336,7 +339,7 @@ def test_possible_id_typo_county_wide_without_village_and_homophones(engine, tmp
 
 def test_rerun_no_duplicates_verdicts_kept_and_new_version_supersedes(engine, tmp_path):
     rows = [["姓名", "身份证号码", "编制类型"], ["张伟", ID_A, "行政编制"], ["王强", ID_C, "事业编制"]]
-    path = write_xlsx(tmp_path / "财政供养.xlsx", rows)
+    path = xlsx(tmp_path / "财政供养.xlsx", rows)
     first = compare_files(engine, [path])
     assert first.counts["new"] == 2
     with session_scope(engine) as s:
@@ -349,7 +352,7 @@ def test_rerun_no_duplicates_verdicts_kept_and_new_version_supersedes(engine, tm
         assert s.scalar(select(func.count()).select_from(DeptRecord)) == 2
         assert s.scalar(select(func.count()).select_from(ImportFile)) == 1
     # A new version of the same file (王强 gone): his clue is deactivated, never deleted, verdict kept.
-    write_xlsx(path, rows[:2])
+    xlsx(path, rows[:2])
     third = compare_files(engine, [path])
     assert third.counts["deactivated"] == 1 and third.counts["active"] == 1
     with session_scope(engine) as s:
@@ -357,7 +360,7 @@ def test_rerun_no_duplicates_verdicts_kept_and_new_version_supersedes(engine, tm
         assert (gone.active, gone.status, gone.note, gone.verifier) == (False, "不属实", "同名同号，已调出", "李四")
         assert s.scalar(select(func.count()).select_from(DeptRecord)) == 1
     # Back again: reactivated with its verdict.
-    write_xlsx(path, rows)
+    xlsx(path, rows)
     fourth = compare_files(engine, [path])
     assert fourth.counts["reactivated"] == 1
     with session_scope(engine) as s:
@@ -366,7 +369,7 @@ def test_rerun_no_duplicates_verdicts_kept_and_new_version_supersedes(engine, tm
 
 
 def test_dept_option_on_reimport_relabels(engine, tmp_path):
-    path = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
+    path = xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
     compare_files(engine, [path], dept="staffing")
     res = compare_files(engine, [path], dept="market")
     assert {c["kind"] for c in res.clues} == {"company_owner"}
@@ -397,7 +400,7 @@ def test_custom_rule_file_and_price_param(engine, tmp_path):
         '[[rule]]\nkind = "vehicle_owner"\ndept = "vehicles"\ntest = "member_on_list"\nseverity = "严重"\n'
         'category = "eligibility"\nmessage = "有车 {rec.price} 元"\ntheir_value = "{rec.plate}"\n'
         'params = { price = 10000 }\nrecord = [{ field = "price", gte = "$price" }]\n', encoding="utf-8")
-    cars = write_xlsx(tmp_path / "机动车.xlsx", [["所有人", "身份证明号码", "号牌号码", "车辆类型", "购置价格"],
+    cars = xlsx(tmp_path / "机动车.xlsx", [["所有人", "身份证明号码", "号牌号码", "车辆类型", "购置价格"],
                                                ["王强", ID_C, "鄂Q3", "小型轿车", "2万"]])
     res = compare_files(engine, [cars], rules_path=rules)
     assert [(c["kind"], c["message"]) for c in res.clues] == [("vehicle_owner", "有车 2万 元")]
@@ -414,7 +417,7 @@ def test_other_packages_clues_survive_a_comparison(engine, tmp_path):
            "household_id": None}
     with bulk_connection(engine) as conn:
         upsert_clues(conn, "422822", [ext], depts=["organization"], kinds=["village_official_registered"])
-    org = write_xlsx(tmp_path / "组织部_党员.xlsx", [["姓名", "身份证号", "是否党员"], ["刘洋", ID_E, "是"]])
+    org = xlsx(tmp_path / "组织部_党员.xlsx", [["姓名", "身份证号", "是否党员"], ["刘洋", ID_E, "是"]])
     compare_files(engine, [org])
     with session_scope(engine) as s:
         assert s.scalars(select(Clue.active).where(Clue.kind == "village_official_registered")).one() is True
@@ -432,7 +435,7 @@ def _invoke(*args: str):
 
 
 def test_cli_refuses_ambiguous_list_with_the_option_to_give(engine, db_url, tmp_path):
-    path = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
+    path = xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
     res = _invoke("compare", str(path), "--db", db_url)
     assert res.exit_code == 1
     assert "--dept" in res.output and "名单.xlsx" in res.output
@@ -447,7 +450,7 @@ def test_cli_refuses_ambiguous_list_with_the_option_to_give(engine, db_url, tmp_
 
 
 def test_cli_usage_and_data_errors(engine, db_url, tmp_path):
-    path = write_xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
+    path = xlsx(tmp_path / "名单.xlsx", [["姓名", "身份证号"], ["张伟", ID_A]])
     assert _invoke("compare", str(path), "--db", db_url, "--dept", "police").exit_code == 2
     missing = _invoke("compare", str(tmp_path / "没有.xlsx"), "--db", db_url)
     assert missing.exit_code == 1 and "没有.xlsx" in missing.output
@@ -479,7 +482,7 @@ def test_compiled_conditions_agree_with_check():
 def test_comparison_on_both_backends(storage_db, tmp_path):
     """The same comparison on SQLite and PostgreSQL: store, match, rules, upsert, re-run with a verdict kept."""
     engine = build_county(storage_db, households())
-    staff = write_xlsx(tmp_path / "财政供养.xlsx", [["姓名", "身份证号码", "编制类型"], ["章伟", ID_A, "行政编制"]])
+    staff = xlsx(tmp_path / "财政供养.xlsx", [["姓名", "身份证号码", "编制类型"], ["章伟", ID_A, "行政编制"]])
     pol = police(tmp_path, [["王强", to15(ID_C), "死亡", "2015-03-01"]])
     first = compare_files(engine, [staff, pol])
     assert {c["kind"] for c in first.clues} == {"public_employee", "name_mismatch", "dead_registered"}

@@ -159,3 +159,33 @@ def test_import_hygiene_core_without_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"textual imported by the core: {out.stdout.strip()[:200]}"
+
+
+def test_read_session_does_not_block_writers(tmp_path):
+    """Long read-only work (report, grade) begins with a deferred BEGIN: while it holds its snapshot, another
+    connection commits a write within a short busy timeout; ordinary transactions still begin IMMEDIATE."""
+    import sqlite3
+
+    from builders import begin_statements
+    from sqlalchemy import select
+
+    from fupin_tui.models import read_connection, read_session
+
+    path = tmp_path / "rw.db"
+    engine = get_engine(path)
+    with session_scope(engine) as s:
+        s.add(County(code="422822", name="建始县", data_year=2015))
+    with begin_statements(engine) as begins:
+        with read_session(engine) as s:
+            assert s.scalar(select(County.name)) == "建始县"  # the read transaction is open, its snapshot taken
+            other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE county SET name = '建始' WHERE code = '422822'")
+            other.execute("COMMIT")  # did not wait for the reader
+            other.close()
+            assert s.scalar(select(County.name)) == "建始县"  # still its own snapshot
+        with read_connection(engine) as conn:
+            assert conn.execute(select(County.name)).scalar() == "建始"
+        with session_scope(engine) as s:
+            s.get(County, "422822").name = "建始县"
+    assert begins == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]  # the begin listener fires for the read engine too

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _county_builder import COUNTY, build_county  # noqa: E402
+from builders import COUNTY, build_county  # noqa: E402
 
 from fupin_tui.cli import app  # noqa: E402
 from fupin_tui.grading import CountyGrade, GradingError, grade_county  # noqa: E402

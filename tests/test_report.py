@@ -29,7 +29,7 @@ from fupin_tui.report import (
 from fupin_tui.report import data as report_data
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report_builder import COUNTY, build_report_county  # noqa: E402
+from builders import COUNTY, build_report_county  # noqa: E402
 
 EXPECTED_SHEETS = ["汇总", "问题明细", "乡镇分布", "抽样清单", "自动核查", "部门比对", "拒收行", "操作日志", "复核一致性",
                    "村级信息", "帮扶项目"]

@@ -16,7 +16,7 @@ from fupin_tui.cli import app
 from fupin_tui.models import Action, SampleItem, get_engine, session_scope
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report_builder import build_report_county  # noqa: E402
+from builders import build_report_county  # noqa: E402
 
 runner = CliRunner()
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")

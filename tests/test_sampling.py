@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _county_builder import COUNTY, build_county  # noqa: E402
+from builders import COUNTY, build_county  # noqa: E402
 
 from fupin_tui.cli import app  # noqa: E402
 from fupin_tui.models import (  # noqa: E402

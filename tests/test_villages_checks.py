@@ -4,7 +4,7 @@ county's village_/project_ problems all found."""
 from __future__ import annotations
 
 import pytest
-from _villages_builder import demo
+from builders import demo
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _villages_builder import counts, demo, xlsx
+from builders import begin_statements, counts, demo, xlsx
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -162,7 +162,8 @@ def test_rejected_rows_name_file_sheet_row_column(tmp_path):
     rep = import_village_tables(engine, [path])
     sheet = rep.files[0].sheets[0]
     assert sheet.kind == "hamlet" and sheet.header_row == 2
-    assert (sheet.total, sheet.imported, sheet.rejected, sheet.skipped) == (5, 1, 2, 2)
+    c = sheet.counts
+    assert (c.total, c.imported, c.rejected, c.skipped) == (5, 1, 2, 2)
     reasons = {(r.row, r.column, r.reason) for r in rep.rejects}
     assert (4, "A（自然村）", REASON_HAMLET_NO_NAME) in reasons
     assert (5, "B（所属行政村）", REASON_HAMLET_UNKNOWN_VILLAGE) in reasons
@@ -338,3 +339,87 @@ def test_same_village_name_in_two_townships(tmp_path):
         h = s.scalars(select(Hamlet)).one()
         placed = s.get(Village, h.village_id)
         assert placed.id != v.id and placed.name == v.name and placed.party_members == 20
+
+
+def test_roster_and_table_that_cannot_be_placed_roll_back_together(tmp_path):
+    """One transaction per run: a table failing while it is written takes the roster written before it back too."""
+    from fupin_tui.demo import generate_county
+
+    c = generate_county(tmp_path / "demo", households=30, seed=1, departments=False, villages=False)
+    engine = get_engine(tmp_path / "v.db")
+    before = counts(engine)
+    # a village table of another county (its 12-digit codes) makes the run two counties wide, so a natural-village
+    # table without codes cannot be placed: refused when the tables are written, after the roster
+    other = xlsx(tmp_path / "行政村.xlsx", [("乡(镇)", "行政村", "行政区划代码", "是否贫困村"),
+                                            ("某镇", "某村", "422801100001", "是")])
+    hamlets = xlsx(tmp_path / "自然村.xlsx", [("自然村", "所属行政村", "户数"), ("一组", "某村", 10)])
+    with pytest.raises(ImportFailure) as exc:
+        import_with_tables(engine, [c.roster, c.income, other, hamlets])
+    assert "--county" in str(exc.value) and "自然村.xlsx" in str(exc.value)
+    assert counts(engine) == before
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Household)) == 0
+        assert s.scalar(select(func.count()).select_from(County)) == 0
+    # a damaged village table beside the roster: refused, nothing written
+    broken = tmp_path / "行政村信息.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip file at all")
+    with pytest.raises(ImportFailure) as exc:
+        import_with_tables(engine, [c.roster, broken])
+    assert "行政村信息.xlsx" in str(exc.value)
+    assert counts(engine) == before
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_roster_and_tables_in_one_run_read_once_one_transaction(tmp_path, monkeypatch):
+    """Roster, income table and the village tables: one write transaction, each file opened once, and the printed
+    row accounting (ImportReport) covers every sheet of every file."""
+    from fupin_tui.demo import generate_county
+    from fupin_tui.importing import pipeline, readers
+
+    c = generate_county(tmp_path / "demo", households=60, seed=1, departments=False)
+    engine = get_engine(tmp_path / "v.db")
+    opened: list[str] = []
+    real_open = readers.open_workbook
+
+    def counting_open(path, *args, **kwargs):  # noqa: ANN001, ANN202
+        opened.append(Path(path).name)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "open_workbook", counting_open)
+    with begin_statements(engine) as begins:
+        report, tables = import_with_tables(engine, c.files, parallel=False)
+    assert sorted(opened) == sorted(p.name for p in c.files)  # every file opened exactly once
+    assert begins.count("BEGIN IMMEDIATE") == 1  # one write transaction (reads begin deferred)
+    kinds = {s.kind for f in report.files for s in f.sheets}
+    assert {"roster", "income", "village", "hamlet", "county", "project", "organization"} <= kinds
+    sheets = [s for f in report.files if f.status == "imported" for s in f.sheets if s.kind not in ("other", "empty")]
+    assert report.rows_total == sum(s.counts.total for s in sheets)
+    assert report.rows_total == report.rows_imported + report.rows_rejected + report.rows_skipped
+    assert report.rows_imported == sum(s.counts.imported for s in sheets)
+    assert tables.rows_imported > 0 and report.rows_imported > tables.rows_imported
+    assert len(report.rejects) == report.rows_rejected
+    with Session(engine) as s:
+        files = s.scalars(select(ImportFile)).all()
+        assert {f.kind for f in files} >= {"roster", "income", "village", "hamlet", "project"}
+        for f in files:
+            assert f.rows_total == f.rows_imported + f.rows_rejected + f.rows_skipped
+        assert sum(f.rows_total for f in files) == report.rows_total
+        assert sum(f.rows_imported for f in files) == report.rows_imported
+        assert s.scalar(select(func.count()).select_from(Village)) == data_rows(c.villages)
+        assert s.scalar(select(func.count()).select_from(Project)) == data_rows(c.projects)
+        assert s.scalar(select(func.count()).select_from(Member)) == report.members
+
+
+def test_tables_read_in_the_reader_process_give_the_same_result(tmp_path):
+    """The village tables parsed in the importer's reader process (pickled back) import exactly as in one process."""
+    from fupin_tui.demo import generate_county
+
+    c = generate_county(tmp_path / "demo", households=60, seed=1, departments=False)
+    results = {}
+    for parallel in (False, True):
+        engine = get_engine(tmp_path / f"p{parallel}.db")
+        report, tables = import_with_tables(engine, c.files, parallel=parallel)
+        results[parallel] = (report.rows_total, report.rows_imported, tables.rows_imported, dict(tables.counts),
+                             counts(engine))
+    assert results[True] == results[False]

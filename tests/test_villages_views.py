@@ -4,7 +4,7 @@ screens' and report's use of them."""
 from __future__ import annotations
 
 import pytest
-from _villages_builder import demo
+from builders import demo
 from sqlalchemy import insert, select
 from sqlmodel import Session
 

@@ -835,24 +835,26 @@ def split_labels(text: str) -> list[str]:
     return [t for t in re.split(r"[、,，;；/\s]+", text.strip()) if t]
 
 
+def _label_hits(table: Any, fields: list[str]) -> Hits:
+    """The rows of ``table`` (members or households) with a value of ``fields`` outside its code list."""
+    found = _label_errors(table, fields, table.n)
+    mask = np.zeros(table.n, dtype=bool)
+    mask[list(found)] = True
+    return hits(mask, fields=found)
+
+
 @predicate("member_labels", "member", params=("fields",))
 def member_labels(d: CheckData, p: Params) -> Hits:
     """Member values of ``fields`` outside their code list (:data:`fupin_tui.glossary.CODE_LISTS`); blanks are not
     judged here. Values: ``fields`` (field → value)."""
-    found = _label_errors(d.mem, list(p["fields"]), d.mem.n)
-    mask = np.zeros(d.mem.n, dtype=bool)
-    mask[list(found)] = True
-    return hits(mask, fields=found)
+    return _label_hits(d.mem, list(p["fields"]))
 
 
 @predicate("household_labels", "household", params=("fields",))
 def household_labels(d: CheckData, p: Params) -> Hits:
     """Household values of ``fields`` outside their code list (贫困户属性 accepts its aliases; 其他致贫原因 is split
     into labels); blanks are not judged here. Values: ``fields`` (field → value)."""
-    found = _label_errors(d.hh, list(p["fields"]), d.hh.n)
-    mask = np.zeros(d.hh.n, dtype=bool)
-    mask[list(found)] = True
-    return hits(mask, fields=found)
+    return _label_hits(d.hh, list(p["fields"]))
 
 
 @predicate("other_causes_count", "household", params=("max_causes",))

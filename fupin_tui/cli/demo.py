@@ -30,10 +30,10 @@ def demo_command(
     from fupin_tui.checks import run_checks
     from fupin_tui.compare import compare_files
     from fupin_tui.demo import generate_county
-    from fupin_tui.importing import ImportFailure
+    from fupin_tui.importing import ImportFailure, import_files
     from fupin_tui.models import session_scope
     from fupin_tui.sampling import SampleRequest, SamplingError, active_sample, draw_sample
-    from fupin_tui.villages import import_with_tables
+    from fupin_tui.villages import VILLAGE_TABLES
 
     directory = directory.expanduser()
     db = directory / "demo.db"
@@ -49,9 +49,9 @@ def demo_command(
         if p is not None
     ]
     try:
-        # Issue 8 integration point: the village, natural-village, county, project and 组织部 tables are imported by
-        # fupin_tui.villages (as ``fupin import`` does), the county exports by import_files.
-        report, tables = import_with_tables(engine, county_files)
+        # as ``fupin import``: the village, natural-village, county, project and 组织部 tables in the same transaction
+        report = import_files(engine, county_files, tables=VILLAGE_TABLES)
+        tables = report.tables
     except ImportFailure as exc:
         fail(str(exc))
     console.print(f"    {report.households} 户 {report.members} 人；表头以下 {report.rows_total} 行，导入 {report.rows_imported} 行")

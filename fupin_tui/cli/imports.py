@@ -19,10 +19,10 @@ from fupin_tui.cli import app
 from fupin_tui.cli.common import DbOption, console, err_console, fail, open_engine
 from fupin_tui.glossary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from fupin_tui.importing import ImportFailure, ImportReport, import_files
-from fupin_tui.importing.report import ALREADY, DUPLICATE, IMPORTED, KIND_LABELS, SKIPPED
+from fupin_tui.importing.report import ALREADY, DUPLICATE, IMPORTED, NOT_IMPORTED, SKIPPED
 from fupin_tui.models import DatabaseError
 from fupin_tui.models.db import db_url
-from fupin_tui.villages import import_with_tables
+from fupin_tui.villages import VILLAGE_TABLES
 
 #: Labels for fields the glossary does not list (columns of the import, not of the screens).
 _EXTRA_LABELS = {
@@ -71,8 +71,9 @@ class _Bar:
 @app.command(
     "import",
     help=(
-        "导入县级导出数据：贫困人口花名册、户收入及生产生活条件表（.xlsx / .xls / .ods / .csv，以及网页或 XML 格式的"
-        " .xls）。按列名找表头（标题行在上方也可以），文件顺序不限；部门名单等其他表格会注明后跳过。"
+        "导入县级导出数据：贫困人口花名册、户收入及生产生活条件表，以及行政村、自然村、贫困县、帮扶项目表和组织部名单"
+        "（.xlsx / .xls / .ods / .csv，以及网页或 XML 格式的 .xls）。按列名找表头（标题行在上方也可以），文件顺序不限；"
+        "部门名单等其他表格会注明后跳过。"
         "全部文件在一个事务中导入：有文件无法读取时数据库保持原样。同一文件重复导入不会重复添加；"
         "同一县的整改后重新导出会按户编号更新，保留全部核查标记。"
     ),
@@ -97,20 +98,17 @@ def import_command(
         engine = open_engine(db, create=not dry_run)
     bar = _Bar() if err_console.is_terminal else None
     try:
-        # Issue 8 integration point (fupin_tui/villages): village, natural-village, county, project and 组织部 tables
-        # among the files are recognised by their headers and imported after the county exports.
-        report, tables = import_with_tables(engine, files, county=county, data_year=data_year, dry_run=dry_run,
-                                            progress=bar)
+        # The village, natural-village, county, project and 组织部 tables among the files (fupin_tui/villages) are
+        # recognised by the importer itself and written in its one transaction, after the county exports.
+        report = import_files(engine, files, county=county, data_year=data_year, dry_run=dry_run, progress=bar,
+                              tables=VILLAGE_TABLES)
     except ImportFailure as exc:
         fail(f"{exc}。数据库未作任何改动。")
     except DatabaseError as exc:
         fail(str(exc))
-    if report is not None:
-        print_report(report)
-    for line in tables.lines():
-        console.print(line, markup=False)
-    if (report is None or report.nothing_imported) and not tables.anything:
-        fail("没有导入任何数据：所给文件中没有可导入的花名册或户收入表数据行。")
+    print_report(report)
+    if report.nothing_imported:
+        fail("没有导入任何数据：所给文件中没有可导入的数据行（花名册、户收入表、村级或项目表）。")
     if dry_run:
         console.print("[bold]试运行（--dry-run）：未写入数据库。[/]")
     elif engine is not None:
@@ -134,7 +132,7 @@ def print_report(report: ImportReport) -> None:
             out.print(f"[yellow]跳过[/] {f.name}：{f.message}")
             continue
         for s in f.sheets:
-            if s.kind not in KIND_LABELS or s.kind in ("other", "empty"):
+            if s.kind in NOT_IMPORTED:
                 if f.status == IMPORTED and len(f.sheets) > 1:
                     out.print(f"  [dim]{f.name} 工作表「{s.sheet}」：{s.note or '未导入'}[/]")
                 continue
@@ -143,7 +141,7 @@ def print_report(report: ImportReport) -> None:
                 f"（空行 {c.skipped_blank}，合计行 {c.skipped_total}，重复表头 {c.skipped_header}）" if c.skipped else ""
             )
             out.print(
-                f"[green]{KIND_LABELS[s.kind]}[/] {f.name}，工作表「{s.sheet}」，表头在第 {s.header_row} 行："
+                f"[green]{s.label}[/] {f.name}，工作表「{s.sheet}」，表头在第 {s.header_row} 行："
                 f"表头以下 {c.total} 行 = 导入 {c.imported} + 拒收 {c.rejected} + {skipped}"
             )
             if report.dry_run:
@@ -152,6 +150,9 @@ def print_report(report: ImportReport) -> None:
                     out.print(f"    {letter:>3} {text.replace(chr(10), ' ')} → {target}")
     for w in report.warnings:
         out.print(f"[yellow]注意：[/]{w}")
+    if report.tables is not None:
+        for line in report.tables.lines():
+            out.print(line, markup=False)
     for c in report.counties:
         out.print(f"县 {c.code} {c.name}，数据年度 {c.data_year}：本次文件共 {c.households} 户，{c.members} 人")
     if report.rejects:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ from fupin_tui.cli.common import CountyOption, DbOption, InspectorOption, JsonOp
 from fupin_tui.models import DatabaseError, resolve_county, session_scope
 from fupin_tui.sampling import (
     ALLOCATIONS,
+    CERTAINTY_MODES,
     CERTAINTY_STRATUM,
     METHODS,
     DrawOutcome,
@@ -24,30 +26,18 @@ from fupin_tui.sampling import (
     stratum_label,
     verify_sample,
 )
-from fupin_tui.scoring import PlanResult, format_pct, plan_sample_size
+from fupin_tui.scoring import LIKELIHOODS, PlanResult, format_pct, plan_sample_size
 
 
-class MethodChoice(str, Enum):
-    random = "random"
-    systematic = "systematic"
-    stratified = "stratified"
+def _choices(name: str, values: Iterable[str]) -> type[Enum]:
+    """A str Enum of the ids ``values`` (a typer choice option); members are named by their ids."""
+    return Enum(name, {v: v for v in values}, type=str)
 
 
-class AllocationChoice(str, Enum):
-    proportional = "proportional"
-    neyman = "neyman"
-
-
-class CertaintyChoice(str, Enum):
-    severe_findings = "severe-findings"
-    confirmed_clues = "confirmed-clues"
-    both = "both"
-
-
-class LikelihoodChoice(str, Enum):
-    binomial = "binomial"
-    poisson = "poisson"
-    hypergeometric = "hypergeometric"
+MethodChoice = _choices("MethodChoice", METHODS)
+AllocationChoice = _choices("AllocationChoice", ALLOCATIONS)
+CertaintyChoice = _choices("CertaintyChoice", CERTAINTY_MODES)
+LikelihoodChoice = _choices("LikelihoodChoice", LIKELIHOODS)
 
 
 # Plan options, shared by ``fupin plan`` and ``fupin sample --size-from-plan``.
@@ -94,7 +84,7 @@ def plan(
     confidence: ConfidenceOption = 0.95,
     expected_errors: ExpectedErrorsOption = None,
     expected_rate: ExpectedRateOption = None,
-    likelihood: LikelihoodOption = LikelihoodChoice.binomial,
+    likelihood: LikelihoodOption = LikelihoodChoice["binomial"],
     population: PopulationOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -192,7 +182,7 @@ def sample(
     confidence: ConfidenceOption = 0.95,
     expected_errors: ExpectedErrorsOption = None,
     expected_rate: ExpectedRateOption = None,
-    likelihood: LikelihoodOption = LikelihoodChoice.binomial,
+    likelihood: LikelihoodOption = LikelihoodChoice["binomial"],
     population: PopulationOption = None,
     extend: Annotated[
         int | None, typer.Option("--extend", help="在当前样本上再增加 N 户，原有样本户全部保留。")

@@ -13,13 +13,10 @@ the same files changes nothing and keeps every verdict.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import logging
-import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from fupin_tui.glossary import CLUE_PENDING, DEPARTMENTS, clue_kind_label
-from fupin_tui.idnumber import IdKind, mask_id, normalize_id
-from fupin_tui.models.db import bulk_connection, resolve_county, session_scope
+from fupin_tui.idnumber import IdKind, mask_id, mask_text, normalize_id
+from fupin_tui.importing.readers import gc_paused
+from fupin_tui.models.db import bulk_connection, read_session, resolve_county
 from fupin_tui.models.tables import Clue
 
 from .infer import Inference, infer_department
@@ -184,22 +182,6 @@ def build_records(table: DeptTable, dept: str) -> tuple[list[Record], list[tuple
     return records, rejected, kinds, skipped
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a bulk job builds hundreds of thousands of small objects.
-
-    The job creates no reference cycles worth collecting; with the collector on, its full passes over a growing heap
-    cost more than the matching itself (measured on the benchmark county: see ``benchmarks/compare_bench.py``).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def prepare(paths: Sequence[str | Path], dept: str | None = None) -> list[PreparedList]:
     """Read every file and tell each list's department, before anything is written.
 
@@ -239,19 +221,11 @@ def _member_values(m: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(\d{2}(?:\d{2})?)?(?![0-9A-Za-z])")
-
-
-def mask_ids_in(text: str) -> str:
-    """Mask every ID-like number (15 or 18 characters, or a 残疾人证号) in a clue text: first 6, last 4 kept."""
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)), text) if text else text
-
-
 def _clue(rule: Rule, dept: str, household: dict[str, Any] | None, member: dict[str, Any] | None,
           ns: dict[str, dict[str, Any]], *, source_file: str = "", source_row: int | None = None,
           suggestion: str = "") -> dict[str, Any]:
-    their = mask_ids_in(render(rule.their_value, ns))
-    ours = mask_ids_in(render(rule.our_value, ns))
+    their = mask_text(render(rule.their_value, ns), ids_only=True)
+    ours = mask_text(render(rule.our_value, ns), ids_only=True)
     household_no = (member or {}).get("household_no") or (household or {}).get("household_no")
     member_no = (member or {}).get("member_no") if member is not None else None
     return {
@@ -259,7 +233,7 @@ def _clue(rule: Rule, dept: str, household: dict[str, Any] | None, member: dict[
         "dept": dept, "kind": rule.kind, "rule_id": rule.id,
         "household_id": (member or {}).get("household_id") or (household or {}).get("id"),
         "household_no": household_no, "member_no": member_no or None,
-        "their_value": their, "our_value": ours, "message": mask_ids_in(render(rule.message, ns)),
+        "their_value": their, "our_value": ours, "message": mask_text(render(rule.message, ns), ids_only=True),
         "severity": rule.severity, "category": rule.category, "suggestion": suggestion,
         "source_file": source_file, "source_row": source_row,
     }
@@ -420,7 +394,7 @@ def run_comparison(
 
 def _run(engine: Engine, prepared: list[PreparedList], county: str | None, rules: list[Rule]) -> CompareResult:
     t0 = time.perf_counter()
-    with session_scope(engine) as s:
+    with read_session(engine) as s:
         c = resolve_county(s, county)
         county_code, data_year = c.code, c.data_year
     timings: dict[str, float] = {}

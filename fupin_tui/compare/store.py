@@ -17,13 +17,15 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from fupin_tui.glossary import CLUE_PENDING, HOUSEHOLD_TYPE_ALIASES
+from fupin_tui.importing.errors import Reject
+from fupin_tui.importing.store import insert_rejects, supersede_file
+from fupin_tui.importing.values import place_key
 from fupin_tui.models.tables import (
     Clue,
     DeptRecord,
     Household,
     ImportFile,
     Member,
-    RejectedRow,
     Township,
     Village,
     utcnow,
@@ -35,7 +37,6 @@ KIND = "department"
 
 _IF = ImportFile.__table__
 _DR = DeptRecord.__table__
-_RR = RejectedRow.__table__
 _CL = Clue.__table__
 _M = Member.__table__
 _H = Household.__table__
@@ -110,15 +111,10 @@ def store_list(
             if (old["details"] or {}).get("dept") != dept:
                 before = (old["details"] or {}).get("dept")
             conn.execute(delete(_DR).where(_DR.c.import_file_id == old["id"]))
-            conn.execute(update(_IF).where(_IF.c.id == old["id"]).values(
-                details={**(old["details"] or {}), "superseded": True, "superseded_by": fid}))
+            supersede_file(conn, old["id"], old["details"], fid)
     if records:
         _insert_records(conn, fid, dept, records)
-    if rejected:
-        conn.execute(insert(_RR), [
-            {"import_file_id": fid, "file": file_name, "sheet": sheet, "row": row, "column": col, "reason": reason}
-            for row, col, reason in rejected
-        ])
+    insert_rejects(conn, fid, (Reject(file_name, sheet, row, col, reason) for row, col, reason in rejected))
     for r in records:
         r.import_file_id = fid
     return fid, False, before
@@ -215,16 +211,15 @@ def village_resolver(conn: Connection, county_code: str):  # noqa: ANN201 - retu
     by_name: dict[str, list[int]] = {}
     by_pair: dict[tuple[str, str], list[int]] = {}
     for vid, vname, tname in rows:
-        v = "".join(str(vname or "").split())
-        t = "".join(str(tname or "").split())
+        v, t = place_key(vname), place_key(tname)
         by_name.setdefault(v, []).append(vid)
         by_pair.setdefault((t, v), []).append(vid)
 
     def resolve(township: object, village: object) -> tuple[int, ...]:
-        v = "".join(str(village or "").split())
+        v = place_key(village)
         if not v:
             return ()
-        t = "".join(str(township or "").split())
+        t = place_key(township)
         if t and (t, v) in by_pair:
             return tuple(by_pair[(t, v)])
         return tuple(by_name.get(v, ()))

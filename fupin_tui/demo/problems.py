@@ -731,14 +731,11 @@ def _id_typo(b: Builder, m: Member, rng: random.Random, i: int) -> str:
 
 def _household_clue(kind: str, pred: Callable[[Household], bool],
                     action: Callable[[Builder, Household, random.Random], str]) -> Planter:
+    """:func:`_household_change` for a clue: planted only when the department lists are generated."""
+    change = _household_change(kind, pred, action)
+
     def planter(b: Builder, rng: random.Random, i: int) -> bool:
-        if not b.with_departments:
-            return False
-        h = b.pick_household(rng, pred)
-        if h is None:
-            return False
-        b.problem(kind, h, None, action(b, h, rng))
-        return True
+        return b.with_departments and change(b, rng, i)
 
     return planter
 

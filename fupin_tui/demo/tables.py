@@ -18,6 +18,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from fupin_tui.importing.errors import column_letter
+
 _FIXED_TIME = (2016, 2, 20, 9, 30, 0)
 _CHUNK_ROWS = 2000
 
@@ -73,17 +75,6 @@ _STYLES = (
 )
 
 
-def _column_letters(n: int) -> list[str]:
-    letters = []
-    for i in range(n):
-        name, k = "", i + 1
-        while k:
-            k, r = divmod(k - 1, 26)
-            name = chr(65 + r) + name
-        letters.append(name)
-    return letters
-
-
 def _escape(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -107,7 +98,7 @@ def write_xlsx(path: Path, sheet_name: str, rows: Iterable[Sequence[object]], *,
     Strings become inline-string cells (text, as the national system writes them), ints and floats number cells, None
     no cell. Raises ``OSError`` when the file cannot be written.
     """
-    letters = _column_letters(width)
+    letters = [column_letter(i) for i in range(width)]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -31,7 +31,7 @@ household: its differing values go to ``extra["income_conflicts"]``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,6 +150,16 @@ class SheetCounts:
     def skipped(self) -> int:
         return self.skipped_blank + self.skipped_total + self.skipped_header
 
+    def skip(self, kind: str) -> None:
+        """Count a row that is not data (:data:`~fupin_tui.importing.tables.BLANK`, ``TOTAL`` or a repeated
+        ``HEADER``)."""
+        if kind == BLANK:
+            self.skipped_blank += 1
+        elif kind == TOTAL:
+            self.skipped_total += 1
+        else:
+            self.skipped_header += 1
+
 
 _KIND_TEXT = {k: k.value for k in IdKind}
 
@@ -183,30 +193,73 @@ def _label_reader(cache: dict[str, str | None]):  # noqa: ANN202
     return read
 
 
-class RosterBuilder:
-    """Gathers roster rows of a whole run into households (:class:`HouseholdAcc`) and rejects."""
+PROGRESS_EVERY = 2000
+
+
+def _counted(
+    rows: Iterator[tuple[int, str, list]], counts: SheetCounts, progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, str, list]]:
+    """``rows`` as they are, each counted in ``counts.total`` and reported to ``progress`` every
+    :data:`PROGRESS_EVERY` rows (the rest at the end)."""
+    tick = 0
+    for item in rows:
+        counts.total += 1
+        tick += 1
+        if tick >= PROGRESS_EVERY and progress is not None:
+            progress(tick)
+            tick = 0
+        yield item
+    if progress is not None and tick:
+        progress(tick)
+
+
+class _SheetBuilder:
+    """What the roster and income builders share: the sheets read (``sheets``, by number in ``_refs``), their row
+    accounting (``counts``), rejects ``(sheet number, Reject)``, the fields seen, rows waiting for :meth:`finish`
+    (``_pending``) and the label cache."""
 
     def __init__(self) -> None:
         self.sheets: list[SheetRef] = []
-        self.households: dict[str, HouseholdAcc] = {}
         self.counts: dict[int, SheetCounts] = {}
         self.rejects: list[tuple[int, Reject]] = []
         self.fields: set[str] = set()
-        self._pending: list[tuple[int, int, list, dict[str, Any] | None, str, str, bool]] = []
+        self._pending: list[Any] = []
         self._labels: dict[str, str | None] = {}
         self._refs: dict[int, SheetRef] = {}
+
+    def _start_sheet(self, ref: SheetRef) -> SheetCounts:
+        """Register a sheet about to be mapped; returns its (new) counts."""
+        self.sheets.append(ref)
+        self._refs[ref.index] = ref
+        self.fields |= ref.header.field_set
+        counts = self.counts[ref.index] = SheetCounts()
+        return counts
+
+    def _merge_sheets(self, other: _SheetBuilder) -> None:
+        """Take over a later file's sheets, counts, rejects and pending rows (the records are the caller's)."""
+        self.sheets.extend(other.sheets)
+        self._refs.update(other._refs)
+        self.counts.update(other.counts)
+        self.rejects.extend(other.rejects)
+        self.fields |= other.fields
+        self._pending.extend(other._pending)
+
+
+class RosterBuilder(_SheetBuilder):
+    """Gathers roster rows of a whole run into households (:class:`HouseholdAcc`) and rejects."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.households: dict[str, HouseholdAcc] = {}
+        # rows with a blank 户编号: (sheet, row, record, household values, 户编号 column, 人编号, filled)
+        self._pending: list[tuple[int, int, list, dict[str, Any] | None, str, str, bool]] = []
 
     # -- one sheet ----------------------------------------------------------------------------------------------
     def add_sheet(self, ref: SheetRef, rows: Iterator[tuple[int, str, list]], progress=None) -> SheetCounts:  # noqa: ANN001, C901
         """Map every row of one roster sheet (``rows`` from :func:`fupin_tui.importing.tables.iter_raw`); returns its
         counts (rows with a blank 户编号 not attached yet are resolved by :meth:`finish`)."""
-        self.sheets.append(ref)
-        self._refs[ref.index] = ref
+        counts = self._start_sheet(ref)
         header = ref.header
-        fs = header.field_set
-        self.fields |= fs
-        counts = SheetCounts()
-        self.counts[ref.index] = counts
         households = self.households
         sheet_i = ref.index
         hh_col = header.field_column("household_no")
@@ -236,21 +289,10 @@ class RosterBuilder:
         extra_cols = list(header_keys(header).items())
         n_rec = len(MEMBER_RECORD)
         prev: HouseholdAcc | None = None
-        tick = 0
-        for row_no, kind, row in rows:
-            counts.total += 1
-            tick += 1
-            if tick >= 2000 and progress is not None:
-                progress(tick)
-                tick = 0
+        for row_no, kind, row in _counted(rows, counts, progress):
             if kind != DATA:
                 prev = None
-                if kind == BLANK:
-                    counts.skipped_blank += 1
-                elif kind == TOTAL:
-                    counts.skipped_total += 1
-                else:
-                    counts.skipped_header += 1
+                counts.skip(kind)
                 continue
             rec: list[Any] = [None] * n_rec
             mextra: dict[str, Any] | None = None
@@ -405,8 +447,6 @@ class RosterBuilder:
             self._place(acc, rec, hvals, sheet_i, row_no)
             counts.imported += 1
             prev = acc
-        if progress is not None and tick:
-            progress(tick)
         return counts
 
     def _place(self, acc: HouseholdAcc, rec: list, hvals: dict[str, Any] | None, sheet_i: int, row: int) -> None:
@@ -459,12 +499,7 @@ class RosterBuilder:
     def merge(self, other: RosterBuilder) -> None:
         """Add a later file's builder (read on its own, possibly in the reader process) as if its rows came after
         this builder's: households met again get its members appended and its values compared."""
-        self.sheets.extend(other.sheets)
-        self._refs.update(other._refs)
-        self.counts.update(other.counts)
-        self.rejects.extend(other.rejects)
-        self.fields |= other.fields
-        self._pending.extend(other._pending)
+        self._merge_sheets(other)
         if not self.households:
             self.households = other.households
             return
@@ -517,28 +552,18 @@ class RosterBuilder:
 # -------------------------------------------------------------------------------------------------------- income
 
 
-class IncomeBuilder:
+class IncomeBuilder(_SheetBuilder):
     """Collects income-table rows of a run (:class:`IncomeRecord` by 户编号) and rejects."""
 
     def __init__(self) -> None:
-        self.sheets: list[SheetRef] = []
+        super().__init__()
         self.records: dict[str, IncomeRecord] = {}
-        self.counts: dict[int, SheetCounts] = {}
-        self.rejects: list[tuple[int, Reject]] = []
-        self.fields: set[str] = set()
-        self._pending: list[tuple[IncomeRecord, str]] = []
-        self._labels: dict[str, str | None] = {}
-        self._refs: dict[int, SheetRef] = {}
+        self._pending: list[tuple[IncomeRecord, str]] = []  # rows with a blank 户编号, with its column
 
     def add_sheet(self, ref: SheetRef, rows: Iterator[tuple[int, str, list]], progress=None) -> SheetCounts:  # noqa: ANN001
         """Map every row of one income sheet (``rows`` from :func:`fupin_tui.importing.tables.iter_raw`)."""
-        self.sheets.append(ref)
-        self._refs[ref.index] = ref
+        counts = self._start_sheet(ref)
         header = ref.header
-        fs = header.field_set
-        self.fields |= fs
-        counts = SheetCounts()
-        self.counts[ref.index] = counts
         pos = {f: p for p, f in header.fields.items()}
         read_label = _label_reader(self._labels)
         lget = self._labels.get
@@ -549,20 +574,9 @@ class IncomeBuilder:
         hno_pos = pos.get("household_no")
         extra_cols = list(header_keys(header).items())
         hh_col = header.field_column("household_no")
-        tick = 0
-        for row_no, kind, row in rows:
-            counts.total += 1
-            tick += 1
-            if tick >= 2000 and progress is not None:
-                progress(tick)
-                tick = 0
+        for row_no, kind, row in _counted(rows, counts, progress):
             if kind != DATA:
-                if kind == BLANK:
-                    counts.skipped_blank += 1
-                elif kind == TOTAL:
-                    counts.skipped_total += 1
-                else:
-                    counts.skipped_header += 1
+                counts.skip(kind)
                 continue
             out: dict[str, Any] = {}
             bad: dict[str, str] | None = None
@@ -629,8 +643,6 @@ class IncomeBuilder:
                 continue
             self._add(rec)
             counts.imported += 1
-        if progress is not None and tick:
-            progress(tick)
         return counts
 
     def _add(self, rec: IncomeRecord) -> None:
@@ -655,12 +667,7 @@ class IncomeBuilder:
 
     def merge(self, other: IncomeBuilder) -> None:
         """Add a later file's builder as if its rows came after this builder's."""
-        self.sheets.extend(other.sheets)
-        self._refs.update(other._refs)
-        self.counts.update(other.counts)
-        self.rejects.extend(other.rejects)
-        self.fields |= other.fields
-        self._pending.extend(other._pending)
+        self._merge_sheets(other)
         if not self.records:
             self.records = other.records
             return

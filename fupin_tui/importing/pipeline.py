@@ -19,6 +19,10 @@
    database; refused when none gives it, or when files of one run (or the database) disagree.
 5. Storage (:mod:`.store`) in one transaction (:func:`fupin_tui.models.bulk_connection`); ``dry_run`` rolls it back.
 
+``tables=`` (:class:`~fupin_tui.importing.extra.ExtraKinds`, e.g. :data:`fupin_tui.villages.VILLAGE_TABLES`) adds
+table kinds: a sheet that is neither roster nor income table is offered to its ``classify``; a recognised sheet is
+parsed while its file is read and written in the same transaction after the county exports.
+
 When the files after the first hold at least :data:`PARALLEL_MIN_BYTES`, a reader process reads them while the main
 process reads the largest roster (python-calamine holds the GIL while it parses, so threads would not overlap); each
 file's outcome is merged in file order, so the result is the same as reading one after another. See
@@ -30,11 +34,9 @@ Income rows whose household is not in any roster (this run's or the database's) 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -46,6 +48,7 @@ from sqlalchemy.engine import Engine
 from fupin_tui import headers as _headers
 from fupin_tui.headers import INCOME_LOOKUP, ROSTER_LOOKUP, build_lookup
 from fupin_tui.importing.errors import ImportFailure
+from fupin_tui.importing.extra import ExtraKinds, ExtraRun
 from fupin_tui.importing.mapping import (
     INCOME_FLOAT,
     HouseholdAcc,
@@ -54,13 +57,15 @@ from fupin_tui.importing.mapping import (
     RosterBuilder,
     SheetRef,
 )
-from fupin_tui.importing.readers import Workbook, file_sha256, open_workbook, release_memory
+from fupin_tui.importing.readers import Workbook, file_sha256, gc_paused, open_workbook, release_memory
 from fupin_tui.importing.report import (
     ALREADY,
     DUPLICATE,
     EMPTY,
     IMPORTED,
     INCOME,
+    KIND_LABELS,
+    NOT_IMPORTED,
     OTHER,
     ROSTER,
     SKIPPED,
@@ -104,17 +109,6 @@ def _other_lookups() -> list[dict[str, str]]:
 
 #: Recognisable table headers that are not county exports (department lists, village tables …).
 OTHER_LOOKUPS: list[dict[str, str]] = _other_lookups()
-
-
-def _other_kind_label(head: Sequence[Sequence[Any]], merged, first_col: int) -> str | None:  # noqa: ANN001
-    """The Chinese name of an issue-8 table (行政村信息表 …) when :mod:`fupin_tui.villages` is installed."""
-    try:
-        from fupin_tui.villages import kinds  # noqa: PLC0415
-
-        kind, _m = kinds.classify(head, merged, first_col)
-        return kinds.KIND_LABELS.get(kind) if kind else None
-    except Exception:  # noqa: BLE001 - optional module, any failure just means "no label"
-        return None
 
 
 class Progress(Protocol):
@@ -178,11 +172,13 @@ def _check_county(county: str | None) -> str | None:
 @dataclass
 class FileOutcome:
     """What reading one file gave (in the main process or the reader process): the file's result, its own roster and
-    income builders (merged into the run's in file order), its title-row data year and its sheets."""
+    income builders (merged into the run's in file order), the extra table kinds' run of its sheets (None without
+    ``tables=``), its title-row data year and its sheets."""
 
     result: FileResult
     roster: RosterBuilder
     income: IncomeBuilder
+    extra: ExtraRun | None = None
     sheets: dict[int, tuple[FileResult, SheetResult, SheetRef]] = field(default_factory=dict)
     title_year: int | None = None
     sheet_titles: dict[int, str | None] = field(default_factory=dict)
@@ -193,24 +189,31 @@ class FileOutcome:
 PARALLEL_MIN_BYTES = 1 << 20
 
 
-def read_file(path: Path, file_no: int, progress: Progress | None = None, sha256: str | None = None) -> FileOutcome:
+def read_file(
+    path: Path, file_no: int, progress: Progress | None = None, sha256: str | None = None,
+    tables: ExtraKinds | None = None, county: str | None = None,
+) -> FileOutcome:
     """Open, classify and map one file (see the module docstring). Sheets are numbered ``file_no * 1000 + i``.
-    Raises :class:`ImportFailure` for an unreadable file."""
+    ``tables``/``county``: extra table kinds and ``--county`` (for their run). Raises :class:`ImportFailure` for an
+    unreadable file."""
     wb = open_workbook(path, sha256)
     result = FileResult(wb.name, str(path), IMPORTED, wb.format, wb.encoding, wb.sha256)
-    out = FileOutcome(result, RosterBuilder(), IncomeBuilder())
-    _read_file(wb, out, file_no, progress)
+    out = FileOutcome(result, RosterBuilder(), IncomeBuilder(), tables.new_run(county) if tables else None)
+    _read_file(wb, out, file_no, progress, tables)
     return out
 
 
-def _read_in_worker(path: str, file_no: int, spool: str, sha256: str | None = None) -> str | ImportFailure:
+def _read_in_worker(
+    path: str, file_no: int, spool: str, sha256: str | None = None, tables: ExtraKinds | None = None,
+    county: str | None = None,
+) -> str | ImportFailure:
     """Reader-process entry point: the outcome pickled into the file ``spool`` (the main process loads it once it has
     finished its own file, so both never sit in its memory at once), or the ImportFailure as a value."""
     import pickle
 
     try:
-        with _no_cyclic_gc():
-            out = read_file(Path(path), file_no, None, sha256)
+        with gc_paused():
+            out = read_file(Path(path), file_no, None, sha256, tables, county)
     except ImportFailure as exc:
         return exc
     with open(spool, "wb") as fh:
@@ -242,6 +245,7 @@ def import_files(
     dry_run: bool = False,
     progress: Progress | None = None,
     parallel: bool | None = None,
+    tables: ExtraKinds | None = None,
 ) -> ImportReport:
     """Import county export files (rosters, income tables) into the database of ``engine`` in ONE transaction.
 
@@ -255,37 +259,26 @@ def import_files(
         progress: optional :class:`Progress` sink (the main process's file only).
         parallel: read the files after the first in a second process while the main process reads the first (the
             roster, by name) — ``None``: when they hold at least :data:`PARALLEL_MIN_BYTES`. Results are the same.
+        tables: extra table kinds recognised, parsed and written in the same transaction
+            (:mod:`fupin_tui.importing.extra`; ``fupin import`` passes :data:`fupin_tui.villages.VILLAGE_TABLES`).
+            Without it, such tables are skipped as "not a county export".
 
-    Returns an :class:`ImportReport`. Raises :class:`ImportFailure` (Chinese message naming file, sheet, row, column)
+    Returns an :class:`ImportReport` (``tables``: the extra run's report). Raises :class:`ImportFailure` (Chinese message naming file, sheet, row, column)
     when a file cannot be read at all or the run must be refused; the database is then unchanged.
     """
     county = _check_county(county)
     if engine is None and not dry_run:
         raise ValueError("engine is required unless dry_run")
     try:
-        with _no_cyclic_gc():
-            return _import_files(engine, paths, county, data_year, dry_run, progress, parallel)
+        with gc_paused():
+            return _import_files(engine, paths, county, data_year, dry_run, progress, parallel, tables)
     finally:
         release_memory()
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while millions of long-lived cells, tuples and dicts are built: its
-    passes over them cost about as much as the mapping itself (measured: mapping 137k roster rows 0.77 s → 0.51 s of
-    CPU). The import creates no reference cycles worth collecting; the previous state is restored."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _import_files(
     engine: Engine | None, paths: Iterable[str | Path], county: str | None, data_year: int | None, dry_run: bool,
-    progress: Progress | None, parallel: bool | None,
+    progress: Progress | None, parallel: bool | None, tables: ExtraKinds | None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     unique: dict[Path, None] = {}
@@ -293,10 +286,12 @@ def _import_files(
         unique.setdefault(Path(p), None)
     ordered = sorted(unique, key=_order_key)
 
-    known_sha: dict[str, str] = _imported_hashes(engine) if engine is not None else {}
+    kinds = (ROSTER, INCOME, *(tables.labels if tables else ()))
+    known_sha = _imported_hashes(engine, kinds) if engine is not None else {}
     seen_sha: dict[str, str] = {}
     to_read: list[Path] = []
     digests: dict[Path, str] = {}
+    results: dict[Path, FileResult] = {}
     for path in ordered:
         if not path.is_file() or path.stat().st_size == 0:
             to_read.append(path)  # open_workbook names the problem
@@ -304,23 +299,28 @@ def _import_files(
         digest = file_sha256(path)
         if digest in known_sha or digest in seen_sha:
             result = FileResult(path.name, str(path), ALREADY if digest in known_sha else DUPLICATE, sha256=digest)
-            result.message = (f"已导入过（与数据库中的 {known_sha[digest]} 内容相同），跳过" if digest in known_sha
+            result.message = (f"已导入过（与数据库中的 {known_sha[digest][0]} 内容相同），跳过" if digest in known_sha
                               else f"与本次的 {seen_sha[digest]} 内容相同，跳过")
             report.files.append(result)
+            results[path] = result
             continue
         seen_sha[digest] = path.name
         digests[path] = digest
         to_read.append(path)
 
-    outcomes = _read_all(to_read, progress, parallel, digests)
+    outcomes = _read_all(to_read, progress, parallel, digests, tables, county)
     roster, income = RosterBuilder(), IncomeBuilder()
     plan = RunPlan(roster, income)
+    extra = tables.new_run(county) if tables else None
     title_years: dict[str, int] = {}
     sheet_titles: dict[int, str | None] = {}
-    for out in outcomes:
+    for path, out in zip(to_read, outcomes, strict=True):
         report.files.append(out.result)
+        results[path] = out.result
         roster.merge(out.roster)
         income.merge(out.income)
+        if extra is not None and out.extra is not None:
+            extra.merge(out.extra)
         plan.sheets.update(out.sheets)
         sheet_titles.update(out.sheet_titles)
         if out.title_year is not None:
@@ -351,15 +351,43 @@ def _import_files(
         for code, (hh, mm) in sorted(counts.items())
     ]
 
+    if extra is not None:
+        _list_extra_files(extra, ordered, results, known_sha, tables)
     if engine is not None and report.rows_imported + report.rows_rejected > 0:
         from fupin_tui.importing.store import apply_run
 
-        report.changes = apply_run(engine, plan, report, dry_run=dry_run)
+        report.changes = apply_run(engine, plan, report, dry_run=dry_run, extra=extra)
+    if extra is not None:
+        report.rejects += extra.rejects
+        report.tables = extra.finish(dry_run or engine is None)
     return report
+
+
+def _list_extra_files(
+    extra: ExtraRun, ordered: list[Path], results: dict[Path, FileResult], known_sha: dict[str, tuple[str, str]],
+    tables: ExtraKinds,
+) -> None:
+    """Tell the extra run its files in run order: those with a sheet of its kinds, those already imported as one of
+    its kinds, and in-run copies of such files."""
+    by_sha = {r.sha256: r for r in results.values() if r.status == IMPORTED}
+    for path in ordered:
+        r = results.get(path)
+        if r is None:
+            continue
+        if r.status == IMPORTED:
+            mine = any(s.kind in tables.labels for s in r.sheets)
+        elif r.status == ALREADY:
+            mine = known_sha[r.sha256][1] in tables.labels
+        else:
+            first = by_sha.get(r.sha256)
+            mine = first is not None and any(s.kind in tables.labels for s in first.sheets)
+        if mine:
+            extra.add_file(r)
 
 
 def _read_all(
     paths: list[Path], progress: Progress | None, parallel: bool | None, digests: dict[Path, str] | None = None,
+    tables: ExtraKinds | None = None, county: str | None = None,
 ) -> list[FileOutcome]:
     """Read every file; the outcomes come back in ``paths`` order. With ``parallel``, the main process reads the
     largest likely roster (:func:`_main_file`) while a reader process reads the others (see :func:`import_files`)."""
@@ -378,7 +406,7 @@ def _read_all(
         parallel = size >= PARALLEL_MIN_BYTES and _fork_safe()
     digests = digests or {}
     if not parallel or not rest:
-        return [read_file(p, i, progress, digests.get(p)) for i, p in enumerate(paths)]
+        return [read_file(p, i, progress, digests.get(p), tables, county) for i, p in enumerate(paths)]
     import pickle
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
@@ -387,9 +415,9 @@ def _read_all(
     with tempfile.TemporaryDirectory(prefix="fupin-import-") as spool_dir, \
             ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as pool:
         futures = [(i, pool.submit(_read_in_worker, str(paths[i]), i, str(Path(spool_dir) / f"{i}.pickle"),
-                                   digests.get(paths[i]))) for i in rest]
+                                   digests.get(paths[i]), tables, county)) for i in rest]
         try:
-            outcomes[main] = read_file(paths[main], main, progress, digests.get(paths[main]))
+            outcomes[main] = read_file(paths[main], main, progress, digests.get(paths[main]), tables, county)
             for i, fut in futures:
                 got = fut.result()
                 if isinstance(got, ImportFailure):
@@ -404,16 +432,22 @@ def _read_all(
     return [o for o in outcomes if o is not None]
 
 
-def _imported_hashes(engine: Engine) -> dict[str, str]:
-    from sqlmodel import Session
+def _imported_hashes(engine: Engine, kinds: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """sha256 → (file name, kind) of the files imported before as one of ``kinds`` (versions replaced by a newer file
+    of the same name, ``details["superseded"]``, do not count)."""
+    from fupin_tui.models.db import read_session
 
-    with Session(engine) as s:
-        rows = s.execute(select(ImportFile.sha256, ImportFile.name).where(ImportFile.kind.in_((ROSTER, INCOME))))
-        return {sha: name for sha, name in rows}
+    with read_session(engine) as s:
+        rows = s.execute(select(ImportFile.sha256, ImportFile.name, ImportFile.kind, ImportFile.details)
+                         .where(ImportFile.kind.in_(kinds)))
+        return {sha: (name, kind) for sha, name, kind, details in rows if not (details or {}).get("superseded")}
 
 
-def _classify(head: Sequence[Sequence[Any]], merged, first_col: int) -> tuple[str, HeaderMatch | None]:  # noqa: ANN001
-    """(kind, header) of a sheet from its first rows."""
+def _classify(
+    head: Sequence[Sequence[Any]], merged, first_col: int, tables: ExtraKinds | None = None,  # noqa: ANN001
+) -> tuple[str, HeaderMatch | None]:
+    """(kind, header) of a sheet from its first rows: roster, income table, an extra kind of ``tables``, else
+    other / empty."""
     if all(is_blank(r) for r in head):
         return EMPTY, None
     rm = find_header(head, ROSTER_LOOKUP, required=("household_no",), min_fields=3, merged=merged,
@@ -426,6 +460,10 @@ def _classify(head: Sequence[Sequence[Any]], merged, first_col: int) -> tuple[st
         return ROSTER, rm
     if income_ok:
         return INCOME, im
+    if tables is not None:
+        kind, m = tables.classify(head, merged, first_col)
+        if kind is not None and m is not None:
+            return kind, m
     for lookup in (*OTHER_LOOKUPS, ROSTER_LOOKUP, INCOME_LOOKUP):
         m = find_header(head, lookup, min_fields=2, merged=merged, first_col=first_col)
         if m is not None:
@@ -433,15 +471,18 @@ def _classify(head: Sequence[Sequence[Any]], merged, first_col: int) -> tuple[st
     return OTHER, None
 
 
-def _read_file(wb: Workbook, out: FileOutcome, file_no: int, progress: Progress | None) -> None:
+def _read_file(
+    wb: Workbook, out: FileOutcome, file_no: int, progress: Progress | None, tables: ExtraKinds | None = None,
+) -> None:
     result = out.result
     recognised_other = False
     unrecognised: list[str] = []
     for i in range(len(wb.sheet_names)):
         sheet = wb.load(i)
         head, rest = scan_sheet(sheet)
-        kind, match = _classify(head, sheet.merged, sheet.first_col)
-        sres = SheetResult(sheet.name, kind)
+        kind, match = _classify(head, sheet.merged, sheet.first_col, tables)
+        label = KIND_LABELS.get(kind) or (tables.labels.get(kind, kind) if tables else kind)
+        sres = SheetResult(sheet.name, kind, label)
         result.sheets.append(sres)
         if match is not None:
             sres.header_row = match.row
@@ -453,14 +494,17 @@ def _read_file(wb: Workbook, out: FileOutcome, file_no: int, progress: Progress 
         if kind == OTHER:
             if match is not None:
                 recognised_other = True
-                label = _other_kind_label(head, sheet.merged, sheet.first_col)
-                sres.note = f"{label}，不由 fupin import 导入" if label else \
-                    "不是花名册或户收入表（表头中没有户编号及人员或收入列）"
+                sres.note = "不是花名册或户收入表（表头中没有户编号及人员或收入列）"
             else:
                 unrecognised.append(sheet.name)
                 sres.note = "前 15 行中没有可识别的表头"
             continue
         assert match is not None
+        if kind not in (ROSTER, INCOME):
+            assert out.extra is not None
+            out.extra.add_sheet(result, sres, sheet, match, chain(head, rest))
+            del rest, head, sheet
+            continue
         index = file_no * 1000 + i
         ref = SheetRef(wb.name, sheet.name, index, match)
         out.sheets[index] = (result, sres, ref)
@@ -482,7 +526,7 @@ def _read_file(wb: Workbook, out: FileOutcome, file_no: int, progress: Progress 
                 progress.finish()
         del rows, rest, head, sheet
         release_memory()
-    imported = [s for s in result.sheets if s.kind in (ROSTER, INCOME)]
+    imported = [s for s in result.sheets if s.kind not in NOT_IMPORTED]
     if imported:
         for s in result.sheets:
             if s.kind == OTHER and not s.note:
@@ -490,9 +534,7 @@ def _read_file(wb: Workbook, out: FileOutcome, file_no: int, progress: Progress 
         return
     if recognised_other:
         result.status = SKIPPED
-        notes = [s.note for s in result.sheets if s.kind == OTHER and "不由" in s.note]
-        result.message = (f"不是县级导出数据（{notes[0]}），已跳过" if notes else
-                          "不是县级导出数据（没有“户编号”及人员或收入列：可能是部门名单），已跳过")
+        result.message = "不是县级导出数据（没有“户编号”及人员或收入列：可能是部门名单），已跳过"
         return
     if unrecognised:
         sheet_name = unrecognised[0] if len(result.sheets) == 1 else None
@@ -509,6 +551,13 @@ def _majority_prefix(numbers: Iterable[str]) -> str | None:
     return min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
+def _no_county(plan: RunPlan, sheet: int, row: int) -> ImportFailure:
+    """The refusal for households whose 户编号 give no county code (first one: ``sheet`` index, ``row``)."""
+    ref = plan.sheets[sheet][2]
+    return ImportFailure("无法从户编号确定县代码（户编号应以6位行政区划代码开头）；请用 --county 指定县代码",
+                         ref.file, ref.sheet, row, ref.header.field_column("household_no"))
+
+
 def _resolve_counties(plan: RunPlan, county: str | None, sheet_titles: dict[int, str | None]) -> None:
     roster, income = plan.roster, plan.income
     groups: dict[str, list[HouseholdAcc]] = {}
@@ -520,12 +569,7 @@ def _resolve_counties(plan: RunPlan, county: str | None, sheet_titles: dict[int,
     for name, accs in groups.items():
         code = county or _majority_prefix(a.household_no for a in accs)
         if code is None:
-            first = accs[0]
-            _, sres, ref = plan.sheets[first.sheet]
-            raise ImportFailure(
-                "无法从户编号确定县代码（户编号应以6位行政区划代码开头）；请用 --county 指定县代码",
-                ref.file, ref.sheet, first.row, ref.header.field_column("household_no"),
-            )
+            raise _no_county(plan, accs[0].sheet, accs[0].row)
         for a in accs:
             plan.household_county[a.household_no] = code
         names_by_code.setdefault(code, Counter())[name] += len(accs)
@@ -543,12 +587,7 @@ def _resolve_counties(plan: RunPlan, county: str | None, sheet_titles: dict[int,
     if loose:
         code = county or _majority_prefix(r.household_no for r in loose)
         if code is None:
-            rec = loose[0]
-            _, sres, ref = plan.sheets[rec.sheet]
-            raise ImportFailure(
-                "无法从户编号确定县代码（户编号应以6位行政区划代码开头）；请用 --county 指定县代码",
-                ref.file, ref.sheet, rec.row, ref.header.field_column("household_no"),
-            )
+            raise _no_county(plan, loose[0].sheet, loose[0].row)
         for rec in loose:
             plan.income_county[rec.household_no] = code
         plan.county_names.setdefault(code, "")
@@ -568,11 +607,10 @@ def _resolve_years(
     codes = set(plan.household_county.values()) | set(plan.income_county.values())
     db_years: dict[str, int | None] = {}
     if engine is not None and codes:
-        from sqlmodel import Session
-
+        from fupin_tui.models.db import read_session
         from fupin_tui.models.tables import County
 
-        with Session(engine) as s:
+        with read_session(engine) as s:
             for code, y in s.execute(select(County.code, County.data_year).where(County.code.in_(sorted(codes)))):
                 db_years[code] = y
     for code in sorted(codes):

@@ -6,14 +6,19 @@ Nothing here holds names, ID numbers or phone numbers: households and members ar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from fupin_tui.glossary import IMPORT_KINDS
 from fupin_tui.importing.errors import Reject
 from fupin_tui.importing.mapping import SheetCounts
 
-#: Sheet kinds.
+#: Sheet kinds (an extra table kind of :mod:`fupin_tui.importing.extra` is any other string).
 ROSTER, INCOME, OTHER, EMPTY = "roster", "income", "other", "empty"
-KIND_LABELS = {ROSTER: "贫困人口花名册", INCOME: "户收入及生产生活条件", OTHER: "非县级导出表", EMPTY: "空工作表"}
+KIND_LABELS = {ROSTER: IMPORT_KINDS[ROSTER], INCOME: IMPORT_KINDS[INCOME], OTHER: "非县级导出表", EMPTY: "空工作表"}
+#: Kinds of sheets that are not imported.
+NOT_IMPORTED = frozenset({OTHER, EMPTY})
 
 #: File statuses.
 IMPORTED, ALREADY, SKIPPED, DUPLICATE = "imported", "already", "skipped", "duplicate"
@@ -22,10 +27,12 @@ IMPORTED, ALREADY, SKIPPED, DUPLICATE = "imported", "already", "skipped", "dupli
 @dataclass
 class SheetResult:
     """One sheet: its kind, header row (1-based, 0 when none), header mapping ``[(letter, header text, field)]``,
-    row counts, the ImportFile id once stored, and a Chinese note (why a sheet was not imported)."""
+    row counts, the ImportFile id once stored, and a Chinese note (why a sheet was not imported). ``label``: the
+    kind's Chinese name."""
 
     sheet: str
     kind: str
+    label: str = ""
     header_row: int = 0
     mapping: list[tuple[str, str, str | None]] = field(default_factory=list)
     counts: SheetCounts = field(default_factory=SheetCounts)
@@ -52,7 +59,7 @@ class FileResult:
     @property
     def kinds(self) -> set[str]:
         """Kinds of the sheets imported from this file."""
-        return {s.kind for s in self.sheets if s.kind in (ROSTER, INCOME)}
+        return {s.kind for s in self.sheets if s.kind not in NOT_IMPORTED}
 
 
 @dataclass
@@ -111,30 +118,12 @@ class CountySummary:
     members: int
 
 
-@dataclass
-class ImportReport:
-    """Result of :func:`fupin_tui.importing.import_files`.
+class RowTotals:
+    """Row accounting over the imported sheets a report lists (:meth:`_sheets`): rows below the header, imported,
+    rejected and skipped (``rows_total`` = the three others)."""
 
-    ``rows_total`` = ``rows_imported`` + ``rows_rejected`` + ``rows_skipped`` over every imported sheet (rows below the
-    header). ``households``/``members``: how many the run's files hold (not only new ones). ``dry_run``: nothing was
-    written. ``warnings``: Chinese lines to show.
-    """
-
-    files: list[FileResult] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    changes: ImportChanges | None = None
-    counties: list[CountySummary] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    households: int = 0
-    members: int = 0
-
-    def _sheets(self):  # noqa: ANN202
-        for f in self.files:
-            if f.status == IMPORTED:
-                for s in f.sheets:
-                    if s.kind in (ROSTER, INCOME):
-                        yield s
+    def _sheets(self) -> Iterator[SheetResult]:
+        raise NotImplementedError
 
     @property
     def rows_total(self) -> int:
@@ -151,6 +140,35 @@ class ImportReport:
     @property
     def rows_skipped(self) -> int:
         return sum(s.counts.skipped for s in self._sheets())
+
+
+@dataclass
+class ImportReport(RowTotals):
+    """Result of :func:`fupin_tui.importing.import_files`.
+
+    ``rows_total`` = ``rows_imported`` + ``rows_rejected`` + ``rows_skipped`` over every imported sheet (rows below the
+    header), extra table kinds included. ``households``/``members``: how many the run's files hold (not only new
+    ones). ``dry_run``: nothing was written. ``warnings``: Chinese lines to show. ``tables``: the report of the extra
+    table kinds' run (:mod:`fupin_tui.importing.extra`; e.g. a
+    :class:`~fupin_tui.villages.importer.VillageImportReport`), None without ``tables=``.
+    """
+
+    files: list[FileResult] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    changes: ImportChanges | None = None
+    counties: list[CountySummary] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    households: int = 0
+    members: int = 0
+    tables: Any = None
+
+    def _sheets(self) -> Iterator[SheetResult]:
+        for f in self.files:
+            if f.status == IMPORTED:
+                for s in f.sheets:
+                    if s.kind not in NOT_IMPORTED:
+                        yield s
 
     @property
     def imported_files(self) -> list[FileResult]:

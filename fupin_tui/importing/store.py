@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from fupin_tui.importing.errors import Reject
+from fupin_tui.importing.extra import ExtraRun
 from fupin_tui.importing.mapping import (
     INCOME_ONLY,
     MEMBER_COLUMNS,
@@ -100,14 +102,50 @@ def insert_many(conn: Connection, table: Any, columns: Sequence[str], rows: list
         conn.execute(insert(table), [dict(zip(columns, r)) for r in rows])
 
 
+def ensure_county(conn: Connection, code: str, name: str = "", data_year: int | None = None) -> None:
+    """Create the county ``code`` when missing; else fill its name / data year where they are still blank (never
+    overwrites a value the database holds)."""
+    have = conn.execute(select(County.name, County.data_year).where(County.code == code)).first()
+    if have is None:
+        conn.execute(insert(County.__table__).values(  # type: ignore[attr-defined]
+            code=code, name=name, data_year=data_year, relocation_task=False, settings={}))
+        return
+    vals: dict[str, Any] = {}
+    if name and not have.name:
+        vals["name"] = name
+    if data_year is not None and have.data_year is None:
+        vals["data_year"] = data_year
+    if vals:
+        conn.execute(update(County.__table__).where(County.code == code).values(**vals))  # type: ignore[attr-defined]
+
+
+def insert_rejects(conn: Connection, import_file_id: int, rejects: Iterable[Reject]) -> None:
+    """Store rejected rows (拒收行) of one ImportFile (also for the village tables and the department lists)."""
+    rows = [{"import_file_id": import_file_id, "file": r.file, "sheet": r.sheet, "row": r.row, "column": r.column,
+             "reason": r.reason} for r in rejects]
+    for chunk in _chunks(rows):
+        conn.execute(insert(RejectedRow.__table__), list(chunk))  # type: ignore[attr-defined]
+
+
+def supersede_file(conn: Connection, old_id: int, old_details: dict[str, Any] | None, new_id: int) -> None:
+    """Mark ImportFile ``old_id`` as replaced by the newer version ``new_id`` of the same file and sheet
+    (``details["superseded"]``, ``details["superseded_by"]``); the caller deletes its rows."""
+    conn.execute(update(ImportFile.__table__).where(ImportFile.id == old_id).values(  # type: ignore[attr-defined]
+        details={**(old_details or {}), "superseded": True, "superseded_by": new_id}))
+
+
 class _Rollback(Exception):
     def __init__(self, changes: ImportChanges) -> None:
         super().__init__("dry run")
         self.changes = changes
 
 
-def apply_run(engine: Engine, plan: RunPlan, report: ImportReport, *, dry_run: bool = False) -> ImportChanges:
-    """Write ``plan`` in one transaction (rolled back when ``dry_run``). Returns the changes to existing data and sets
+def apply_run(
+    engine: Engine, plan: RunPlan, report: ImportReport, *, dry_run: bool = False, extra: ExtraRun | None = None,
+) -> ImportChanges:
+    """Write ``plan``, then the sheets of the extra table kinds (``extra``, :mod:`fupin_tui.importing.extra`), in ONE
+    transaction (rolled back when ``dry_run``, and when anything raises: the extra run's
+    :class:`~fupin_tui.importing.errors.ImportFailure` too). Returns the changes to existing data and sets
     ``import_file_id`` on the report's sheets (None after a dry run)."""
     try:
         with bulk_connection(engine) as conn:
@@ -117,7 +155,9 @@ def apply_run(engine: Engine, plan: RunPlan, report: ImportReport, *, dry_run: b
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
             try:
-                changes = _Writer(conn, plan, report).run()
+                changes = _Writer(conn, plan, report).run() if plan.sheets else ImportChanges()
+                if extra is not None:
+                    extra.write(conn, [c.code for c in report.counties])
             finally:
                 if conn.dialect.name == "sqlite":
                     conn.exec_driver_sql("PRAGMA cache_size=-2000")
@@ -125,8 +165,9 @@ def apply_run(engine: Engine, plan: RunPlan, report: ImportReport, *, dry_run: b
             if dry_run:
                 raise _Rollback(changes)
     except _Rollback as rb:
-        for _f, sres, _ref in plan.sheets.values():
-            sres.import_file_id = None
+        for f in report.files:
+            for sres in f.sheets:
+                sres.import_file_id = None
         return rb.changes
     return changes
 
@@ -161,24 +202,8 @@ class _Writer:
 
     # ------------------------------------------------------------------------------------------------- counties
     def _counties(self) -> None:
-        conn = self.conn
-        have = {code: (name, year) for code, name, year in conn.execute(
-            select(County.code, County.name, County.data_year).where(County.code.in_(self.codes)))}
         for code in self.codes:
-            name = self.plan.county_names.get(code) or ""
-            year = self.plan.county_years.get(code)
-            if code not in have:
-                conn.execute(insert(County.__table__).values(  # type: ignore[attr-defined]
-                    code=code, name=name, data_year=year, relocation_task=False, settings={}))
-            else:
-                old_name, old_year = have[code]
-                vals: dict[str, Any] = {}
-                if name and not old_name:
-                    vals["name"] = name
-                if year is not None and old_year is None:
-                    vals["data_year"] = year
-                if vals:
-                    conn.execute(update(County.__table__).where(County.code == code).values(**vals))  # type: ignore[attr-defined]
+            ensure_county(self.conn, code, self.plan.county_names.get(code) or "", self.plan.county_years.get(code))
 
     # --------------------------------------------------------------------------------------------- import files
     def _import_files(self) -> None:
@@ -584,13 +609,11 @@ class _Writer:
 
     # -------------------------------------------------------------------------------------------------- rejects
     def _rejects(self) -> None:
-        plan = self.plan
-        rows = []
-        for sheet_i, rej in plan.roster.rejects + plan.income.rejects:
-            rows.append({"import_file_id": self.file_ids[sheet_i], "file": rej.file, "sheet": rej.sheet,
-                         "row": rej.row, "column": rej.column, "reason": rej.reason})
-        for chunk in _chunks(rows):
-            self.conn.execute(insert(RejectedRow.__table__), list(chunk))  # type: ignore[attr-defined]
+        by_sheet: dict[int, list[Reject]] = {}
+        for sheet_i, rej in self.plan.roster.rejects + self.plan.income.rejects:
+            by_sheet.setdefault(sheet_i, []).append(rej)
+        for sheet_i, rejects in by_sheet.items():
+            insert_rejects(self.conn, self.file_ids[sheet_i], rejects)
 
 
 def _same_id(a: Any, b: Any) -> bool:

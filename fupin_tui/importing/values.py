@@ -150,6 +150,12 @@ def to_int(value: object) -> tuple[int | None, bool]:
     return None, False
 
 
+def place_key(text: object) -> str:
+    """A place name (乡镇, 行政村, 自然村) for matching: every blank removed (``"高坪 太阳村"`` = ``"高坪太阳村"``);
+    None → ``""``."""
+    return "".join(str(text or "").split())
+
+
 def is_total_text(text: str) -> bool:
     """True for the first cell of a totals row: 合计 / 总计 / 小计 / 共计 (also with a space or a colon)."""
     return text.startswith(_TOTAL_WORDS)

@@ -10,6 +10,9 @@ from fupin_tui.models.db import (
     instance_id,
     is_sqlite,
     network_share_warning,
+    read_connection,
+    read_engine,
+    read_session,
     resolve_county,
     session_scope,
 )
@@ -48,7 +51,7 @@ __all__ = [
     "SCHEMA_VERSION", "Action", "Backcheck", "ForeignAction", "MergeConflict", "Clue", "County", "DatabaseError", "DeptRecord", "Finding", "FindingVerdict",
     "Household", "ImportFile", "Inspector", "Mark", "Member", "Meta", "RejectedRow", "Sample", "SampleItem",
     "Township", "Village", "bulk_connection", "db_url", "dispose_all", "get_engine", "init_db", "instance_id", "is_sqlite",
-    "network_share_warning", "new_uuid", "resolve_county", "session_scope", "utcnow",
+    "network_share_warning", "new_uuid", "read_connection", "read_engine", "read_session", "resolve_county", "session_scope", "utcnow",
     # issue 8 (fupin_tui/villages)
     "CountyIndicator", "Hamlet", "OrgPerson", "Project", "ProjectBeneficiary",
 ]

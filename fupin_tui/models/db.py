@@ -5,6 +5,11 @@ timeout. Durability choice (issue 7): marks and status changes are few and human
 (WAL + synchronous=FULL survives a power cut, not only a killed process); bulk import switches its own connection to
 ``synchronous=NORMAL`` for the duration of its single transaction (:func:`bulk_connection`), which can lose at most
 that unfinished import, never a mark. Database files are created readable by their owner only (0600).
+
+Transactions begin with ``BEGIN IMMEDIATE`` (writers queue on the busy timeout), except those of
+:func:`read_session` / :func:`read_connection`: long read-only work (report, grade, check and comparison queries)
+begins with a plain deferred ``BEGIN``, so in WAL mode it reads a snapshot and never makes a writer (an inspector
+saving a mark) wait.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from sqlmodel import Session, SQLModel, create_engine
 from fupin_tui.models.tables import SCHEMA_VERSION, County, Meta
 
 _ENGINES: dict[str, Engine] = {}
+
+#: Execution option marking a read-only engine/connection: its transactions begin with a deferred ``BEGIN`` on SQLite.
+READ_ONLY = "fupin_read_only"
 
 NETWORK_FS_TYPES = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p", "afs", "davfs", "fuse.davfs2"}
 
@@ -131,7 +139,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
 
 
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # The listener is registered on the engine; option engines (engine.execution_options(...)) share its events, so
+    # it fires for read_engine()'s connections too and sees their options.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def init_db(engine: Engine) -> None:
@@ -161,6 +171,37 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def read_engine(engine: Engine) -> Engine:
+    """A view of ``engine`` (same pool, same events) whose transactions are read-only work: on SQLite they begin with
+    a deferred ``BEGIN`` instead of ``BEGIN IMMEDIATE``, so they take no write lock and never block a writer."""
+    if engine.get_execution_options().get(READ_ONLY):
+        return engine
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+@contextlib.contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for read-only work (report, grade, overview, check and comparison queries): one snapshot, no write
+    lock (see :func:`read_engine`); ended with a rollback. Writing through it is a programming error (on SQLite the
+    first write would have to wait for, or fail against, other writers)."""
+    session = Session(read_engine(engine), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+@contextlib.contextmanager
+def read_connection(engine: Engine) -> Iterator:
+    """A Core connection in one read-only transaction (see :func:`read_session`), rolled back at the end."""
+    with read_engine(engine).connect() as conn, conn.begin() as tx:
+        try:
+            yield conn
+        finally:
+            tx.rollback()
 
 
 @contextlib.contextmanager

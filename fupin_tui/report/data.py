@@ -304,14 +304,7 @@ def _marks(session: Session, data: ReportData, towns: dict[int, str], villages: 
         .where(Mark.county_code == code, Mark.deleted.is_(False))
     )
     rows = session.execute(q).all()
-    member_nos = sorted({m.member_no for m, *_ in rows if m.member_no})
-    members: dict[str, tuple[str, str]] = {}
-    for part in _chunks(member_nos):
-        for no, name, idn in session.execute(
-            select(Member.member_no, Member.name, Member.id_number)
-            .where(Member.county_code == code, Member.member_no.in_(part))
-        ):
-            members.setdefault(no, (name or "", idn or ""))
+    members = _member_names(session, code, (m.member_no for m, *_ in rows))
     out = []
     for m, town_id, village_id, head in rows:
         name, idn = members.get(m.member_no or "", ("", ""))

@@ -21,17 +21,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from fupin_tui.glossary import (
+    ACTION_LABELS,
     CATEGORIES,
     CLUE_STATUSES,
     DEPARTMENTS,
     HOUSEHOLD_FIELDS,
+    IMPORT_KINDS,
     MEMBER_FIELDS,
     STRATIFY_COLUMNS,
+    cap_label,
     category_label,
 )
 from fupin_tui.report.blocks import Block, Chart, Column, KeyValues, Note, Section, Table, Title
 from fupin_tui.report.data import MarkRow, ReportData, Unavailable, optional_source
 from fupin_tui.report.style import OUTSIDE_FILL
+from fupin_tui.scoring.grade import format_pct
 
 __all__ = ["SHEETS", "SheetSpec", "register_sheet"]
 
@@ -76,40 +80,6 @@ def register_sheet(name: str, *, ncols: int | None = None, fixed_widths: dict[in
 
 NOT_GRADED = "否（样本外）"
 IN_SAMPLE = "是"
-
-IMPORT_KINDS = {
-    "roster": "贫困人口花名册", "income": "户收入及生产生活条件", "village": "村级信息表", "hamlet": "自然村信息表",
-    "county": "县级信息表", "project": "帮扶项目表", "department": "部门名单",
-}
-
-#: Action ids of the trail that the review service does not name → Chinese. The review service's own
-#: ``fupin_tui.review.ACTION_LABELS`` (mark.*, status.set, verdicts, undo/redo) is used for the rest, so the report
-#: and the TUI say the same; unknown ids are shown as they are.
-OTHER_ACTION_LABELS = {
-    "report.unmasked": "导出未脱敏报告", "sample.draw": "抽样", "sample.extend": "扩大样本", "sample.replace": "重新抽样",
-    "marks.merge": "合并核查成果", "backcheck.assign": "分配复核", "backcheck.review": "复核结论",
-    "conflict.settle": "处理合并冲突", "county.settings": "县级设置",
-    "mark.add": "添加标记", "mark.edit": "修改标记", "mark.delete": "删除标记", "status.set": "设置核查状态",
-    "finding.verdict": "疑点结论", "clue.status": "线索核实", "undo": "撤销", "redo": "重做",
-}
-
-
-def action_labels() -> dict[str, str]:
-    """Action id → Chinese: the review service's labels over :data:`OTHER_ACTION_LABELS`."""
-    labels = dict(OTHER_ACTION_LABELS)
-    review = optional_source("fupin_tui.review", "ACTION_LABELS")
-    if isinstance(review, dict):
-        labels.update(review)
-    return labels
-
-
-def pct(rate: float | None, digits: int = 2) -> str:
-    """A fraction as a percentage text (0.0487 → "4.87%"); None → "—"."""
-    if rate is None:
-        return "—"
-    text = f"{rate * 100:.{digits}f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
 
 def fmt_time(value: dt.datetime | None, with_time: bool = True) -> str:
     """Local time text ``YYYY-MM-DD HH:MM`` (or the date only) of an aware or naive-UTC datetime; None → ""."""
@@ -365,24 +335,23 @@ def summary_sheet(data: ReportData) -> list[Block]:
         conf = f"{g.confidence * 100:g}%"
         status = g.status or ""
         caps = getattr(g.decision, "caps_applied", ()) if hasattr(g, "decision") else ()
-        cap_labels = _cap_labels()
         pairs = [
-            ("户错误率（点估计）", pct(g.rate) + (f"（未加权 {pct(g.unweighted_rate)}）"
+            ("户错误率（点估计）", format_pct(g.rate) + (f"（未加权 {format_pct(g.unweighted_rate)}）"
                                               if g.unweighted_rate is not None and g.rate is not None
                                               and abs(g.unweighted_rate - g.rate) > 1e-9 else "")),
-            (f"{conf} 置信区间（双侧）", f"{pct(g.ci_low)} ～ {pct(g.ci_high)}" if g.ci_low is not None else "—"),
-            (f"{conf} 置信上限（单侧）", pct(g.upper_bound)),
-            ("按严重程度加权的错误率", pct(g.weighted_rate)),
+            (f"{conf} 置信区间（双侧）", f"{format_pct(g.ci_low)} ～ {format_pct(g.ci_high)}" if g.ci_low is not None else "—"),
+            (f"{conf} 置信上限（单侧）", format_pct(g.upper_bound)),
+            ("按严重程度加权的错误率", format_pct(g.weighted_rate)),
             ("估计方法", g.method_name + (f"：{g.estimate.method_note}" if getattr(g, "estimate", None) else "")),
             ("等级", f"{g.grade}（{status}）" if g.grade else "尚无等级"),
             (f"{conf} 置信度下保证的等级", g.guaranteed_grade or "—"),
         ]
         if caps:
-            pairs.append(("封顶", "、".join(f"{cap_labels.get(k, k)} → 最高{b}" for k, b in caps)))
+            pairs.append(("封顶", "、".join(f"{cap_label(k)} → 最高{b}" for k, b in caps)))
         cert = getattr(g, "certainty", None)
         if cert:
             pairs.append(("必查层（不参与估计）", f"{cert['N']} 户，已复核 {cert['reviewed']} 户，有问题 {cert['with_issues']} 户"
-                          + (f"（{pct(cert['rate'])}）" if cert.get("rate") is not None else "")
+                          + (f"（{format_pct(cert['rate'])}）" if cert.get("rate") is not None else "")
                           + "；全部复核，单独报告"))
         pairs.append(("说明", g.explanation))
         hints = [*g.warnings, *getattr(g, "notes", ())]
@@ -426,15 +395,6 @@ def _tz_text(value: dt.datetime) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _cap_labels() -> dict[str, str]:
-    labels = optional_source("fupin_tui.scoring.rubric", "CAP_LABELS")
-    out = dict(labels) if isinstance(labels, dict) else {}
-    from fupin_tui import glossary
-
-    out.update(getattr(glossary, "CLUE_KINDS", {}))
-    return out
 
 
 def _strata_rows(data: ReportData, g: Any) -> list[tuple]:
@@ -653,17 +613,13 @@ def rejects_sheet(data: ReportData) -> list[Block]:
                 Column("行数核对", "text", max_width=44, wrap=True), Column("表头以下行数", "int"), Column("导入", "int"),
                 Column("拒收", "int"), Column("跳过", "int"), Column("数据年度", "int", max_width=6),
                 Column("导入时间", "datetime"), Column("SHA-256（前12位）", "code")]
-    kinds = dict(IMPORT_KINDS)
-    more = optional_source("fupin_tui.villages", "KIND_LABELS")
-    if isinstance(more, dict):
-        kinds.update(more)
     acc = []
     for f in data.imports:
         total = f.rows_imported + f.rows_rejected + f.rows_skipped
         check = (f"表头以下 {f.rows_total} 行 = 导入 {f.rows_imported} + 拒收 {f.rows_rejected} + 跳过 {f.rows_skipped}"
                  + ("，相符" if total == f.rows_total else f"，不符（差 {f.rows_total - total} 行）"))
         acc.append((f.name, f.sheet, f"表头在第 {f.header_row} 行" if f.header_row else "",
-                    kinds.get(f.kind, f.kind), check, f.rows_total, f.rows_imported, f.rows_rejected,
+                    IMPORT_KINDS.get(f.kind, f.kind), check, f.rows_total, f.rows_imported, f.rows_rejected,
                     f.rows_skipped, f.data_year, f.imported_at, (f.sha256 or "")[:12]))
     blocks: list[Block] = [Table(acc_cols, acc, caption="导入文件与行数核对（导入 + 拒收 + 跳过 = 表头以下行数）",
                                  empty="无数据：没有导入记录")]
@@ -690,11 +646,10 @@ def actions_sheet(data: ReportData) -> list[Block]:
             Column("说明", "text", max_width=20, wrap=True), Column("哈希（前12位）", "code", max_width=15)]
     from fupin_tui.report.data import _utc
 
-    labels = action_labels()
     rows = []
     for a in data.actions:
         old, new = action_diff(a.old_value, a.new_value)
-        rows.append((a.id, _utc(a.ts), inspector_text(a.inspector), labels.get(a.action, a.action), a.target,
+        rows.append((a.id, _utc(a.ts), inspector_text(a.inspector), ACTION_LABELS.get(a.action, a.action), a.target,
                      old, new, a.note, (a.hash or "")[:12]))
     return [Table(cols, rows, main=True, empty="无数据：操作日志为空"),
             Note("每行保存前一行的哈希，任何删改都会使链条断开；用 fupin audit verify 校验。")]

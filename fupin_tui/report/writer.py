@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
 from fupin_tui.audit import append_action
-from fupin_tui.models import resolve_county, session_scope
+from fupin_tui.models import read_session, resolve_county, session_scope
 from fupin_tui.report.blocks import Table, render
 from fupin_tui.report.data import ReportData, Unavailable, collect
 from fupin_tui.report.masking import Masker
@@ -117,7 +117,7 @@ def write_report(
         except RubricError as exc:
             raise ReportError(str(exc)) from None
 
-    with session_scope(engine) as session:
+    with read_session(engine) as session:  # one snapshot, no write lock: inspectors keep saving meanwhile
         c = resolve_county(session, county)
         data = collect(session, c.code, rubric=rubric, requested_by=inspector.strip(), unmasked=unmasked, now=now)
         session.expunge_all()

@@ -40,11 +40,10 @@ from .intervals import (
 )
 from .plan import PlanResult, plan_sample_size
 from .rank import CountyResult, RankSummary, rank_counties, summary_row
-from .rubric import CAP_LABELS, Band, Rubric, RubricError, cap_key_of, default_rubric, load_rubric
+from .rubric import Band, Rubric, RubricError, cap_key_of, default_rubric, load_rubric
 from .stratified import DEFAULT_SEED, METHODS, StratifiedEstimate, StratumCounts, stratified_estimate
 
 __all__ = [
-    "CAP_LABELS",
     "DEFAULT_SEED",
     "LIKELIHOODS",
     "METHODS",

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import hypergeom
 
+from fupin_tui.glossary import cap_label
+
 from .intervals import (
     RATE_TOLERANCE,
     RateInterval,
@@ -28,7 +30,7 @@ from .intervals import (
     clopper_pearson_upper_many,
     rate_with_interval,
 )
-from .rubric import CAP_LABELS, Rubric, default_rubric
+from .rubric import Rubric, default_rubric
 from .stratified import StratifiedEstimate, StratumCounts, stratified_estimate
 
 __all__ = [
@@ -259,7 +261,7 @@ class GradeResult:
             "posterior": e.posterior,
             "draws": e.draws,
             "seed": e.seed,
-            "caps_applied": [{"key": k, "label": CAP_LABELS.get(k, k), "band": b} for k, b in d.caps_applied],
+            "caps_applied": [{"key": k, "label": cap_label(k), "band": b} for k, b in d.caps_applied],
             "strata": e.strata_json(),
             "by_category": rows(self.by_category, "category"),
             "by_township": rows(self.by_township, "township"),
@@ -278,7 +280,7 @@ def _explain(e: StratifiedEstimate, d: GradeDecision, extra: int | None, rubric:
     text = f"复核 {n} 户，" + ("无一户有问题" if k == 0 else f"有问题 {k} 户")
     text += f"，{'按层加权的' if weighted else ''}户错误率 {format_pct(e.estimate)}；"
     if d.caps_applied:
-        labels = "、".join(f"「{CAP_LABELS.get(key, key)}」" for key, _ in d.caps_applied)
+        labels = "、".join(f"「{cap_label(key)}」" for key, _ in d.caps_applied)
         text += f"因确认存在{labels}问题，等级最高为{rubric.worse(*(b for _, b in d.caps_applied))}；"
     limit = rubric.band(d.grade).max_rate
     limits = [b.max_rate for b in rubric.bands]

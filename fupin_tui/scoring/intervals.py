@@ -145,7 +145,9 @@ def poisson_upper(k: int, n: int, confidence: float = 0.95) -> float:
     return float(gamma.ppf(c, k + 1)) / n
 
 
-def _check_population(population: int | None) -> int:
+def check_population(population: int | None) -> int:
+    """Validate the population size N (households in the frame) of a finite-population bound: a positive integer.
+    Raises ValueError (Chinese message) when it is missing, not an integer or below 1."""
     if population is None:
         raise ValueError("超几何（有限总体）界需要总体户数 population")
     try:
@@ -176,7 +178,7 @@ def hypergeometric_upper(k: int, n: int, population: int, confidence: float = 0.
     count ⌈t·N⌉ is rejected, i.e. P < 1 − confidence, so its result always has bound < t.)
     Raises ValueError when population is missing/invalid, counts are invalid or n = 0.
     """
-    N = _check_population(population)
+    N = check_population(population)
     k, n = check_counts(k, n, N)
     _need_sample(n)
     alpha = 1.0 - check_confidence(confidence)
@@ -191,7 +193,7 @@ def hypergeometric_interval(k: int, n: int, population: int, confidence: float =
     M_L = smallest M with P(X ≥ k | M) ≥ α/2, M_U = largest M with P(X ≤ k | M) ≥ α/2. Raises as
     :func:`hypergeometric_upper`.
     """
-    N = _check_population(population)
+    N = check_population(population)
     k, n = check_counts(k, n, N)
     _need_sample(n)
     alpha = 1.0 - check_confidence(confidence)

@@ -29,6 +29,7 @@ from .intervals import (
     LIKELIHOODS,
     RATE_TOLERANCE,
     check_confidence,
+    check_population,
     clopper_pearson_upper,
     clopper_pearson_upper_many,
     hypergeometric_upper,
@@ -135,14 +136,7 @@ def plan_sample_size(
             raise ValueError(f"预期错误户数须为非负整数，收到 {expected_errors!r}") from None
         if K < 0:
             raise ValueError(f"预期错误户数须为非负整数，收到 {K}")
-    N: int | None = None
-    if population is not None:
-        try:
-            N = operator.index(population)
-        except TypeError:
-            raise ValueError(f"总体户数须为正整数，收到 {population!r}") from None
-        if N < 1:
-            raise ValueError(f"总体户数须为正整数，收到 {N}")
+    N = check_population(population) if population is not None else None
     alpha = 1.0 - c
     m_t: int | None = None
     if likelihood == "hypergeometric":

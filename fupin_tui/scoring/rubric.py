@@ -24,7 +24,6 @@ from .intervals import RATE_TOLERANCE, check_confidence
 from .stratified import DEFAULT_DRAWS, DEFAULT_SEED, METHODS, POSTERIORS
 
 __all__ = [
-    "CAP_LABELS",
     "METHOD_IDS",
     "Band",
     "Rubric",
@@ -33,14 +32,6 @@ __all__ = [
     "default_rubric",
     "load_rubric",
 ]
-
-#: Chinese labels for the default cap keys (for sentences and reports). TODO: move to fupin_tui/glossary.py
-#: once the rule/clue kinds live there.
-CAP_LABELS: dict[str, str] = {
-    "dead_registered": "死亡人员仍在册",
-    "public_employee": "财政供养人员在册",
-    "duplicate_id_across_households": "身份证号跨户重复",
-}
 
 #: Estimation method ids accepted in a rubric (see :mod:`fupin_tui.scoring.stratified`).
 METHOD_IDS = ("auto", *METHODS)

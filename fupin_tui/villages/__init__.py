@@ -2,10 +2,11 @@
 
 Headless (no Textual). Public API:
 
-- import: :func:`import_village_tables` (engine, paths) → :class:`VillageImportReport` (one transaction; a file that
-  cannot be read raises :class:`~fupin_tui.importing.errors.ImportFailure` and nothing is written);
-  :func:`import_with_tables` runs the county-export importer and this one over one list of files (what
-  ``fupin import`` needs); :func:`recognise` tells a file's table kind; :class:`VillageImport` the run in steps;
+- import: :data:`VILLAGE_TABLES`, the extra table kinds of the county-export importer
+  (``import_files(..., tables=VILLAGE_TABLES)``: recognised by its file-kind detection, every file read once, ONE
+  transaction; a file that cannot be read raises :class:`~fupin_tui.importing.errors.ImportFailure` and nothing is
+  written); :func:`import_with_tables` (what ``fupin import`` runs) → ``(ImportReport, VillageImportReport)``;
+  :func:`import_village_tables` → :class:`VillageImportReport`; :func:`recognise` tells a file's table kind;
 - the 组织部 comparison: :func:`refresh_organization_clues` (in a transaction), :func:`compare_organization`;
 - checks: the ``village`` / ``project`` levels and predicates of :mod:`fupin_tui.villages.checks`, rules in
   ``fupin_tui/villages/rulebook.toml`` (merged into the rulebook by :func:`fupin_tui.checks.load_rulebook`);
@@ -17,11 +18,12 @@ Models: :class:`~fupin_tui.models.Hamlet`, :class:`~fupin_tui.models.CountyIndic
 and the village attributes on :class:`~fupin_tui.models.Village`.
 """
 
-from fupin_tui.villages.dispatch import import_with_tables
 from fupin_tui.villages.importer import (
+    VILLAGE_TABLES,
     VillageImport,
     VillageImportReport,
     import_village_tables,
+    import_with_tables,
     recognise,
     split_beneficiaries,
 )
@@ -37,7 +39,7 @@ from fupin_tui.villages.queries import (
 )
 
 __all__ = [
-    "KINDS", "KIND_LABELS", "VillageImport", "VillageImportReport", "classify", "compare_organization",
+    "KINDS", "KIND_LABELS", "VILLAGE_TABLES", "VillageImport", "VillageImportReport", "classify", "compare_organization",
     "import_village_tables", "import_with_tables", "project_rows", "project_sheet_rows", "projects_for_household",
     "recognise", "refresh_organization_clues", "split_beneficiaries", "village_context", "village_sheet_rows",
     "village_view",

@@ -16,9 +16,11 @@ merged into the shipped rulebook by :func:`fupin_tui.checks.rulebook.load_rulebo
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
@@ -38,13 +40,15 @@ from fupin_tui.models.tables import (
     Township,
     Village,
 )
-from fupin_tui.villages.importer import COLLEGE_OFFICIAL, PARTY_MEMBER
+from fupin_tui.villages.importer import COLLEGE_OFFICIAL, PARTY_MEMBER, household_ids_by_member_id
+from fupin_tui.villages.organization import org_counts_by_village
 from fupin_tui.villages.kinds import MONEY_PARTS, ORGANIZATION, SPECIAL_PARTS
 
 _V, _T, _H, _M = Village.__table__, Township.__table__, Household.__table__, Member.__table__
 _HM, _P, _B, _O, _IF = Hamlet.__table__, Project.__table__, ProjectBeneficiary.__table__, OrgPerson.__table__, \
     ImportFile.__table__
 
+T = TypeVar("T")
 _CACHE_VILLAGES = "villages:villages"
 _CACHE_PROJECTS = "villages:projects"
 
@@ -126,11 +130,25 @@ def _county(d: CheckData) -> str:
     return d.county.code
 
 
+def _cached(key: str) -> Callable[[Callable[[CheckData], T]], Callable[[CheckData], T]]:
+    """A level table loaded once per county and run: kept in ``CheckData.cache`` under ``key``."""
+
+    def wrap(load: Callable[[CheckData], T]) -> Callable[[CheckData], T]:
+        @functools.wraps(load)
+        def get(d: CheckData) -> T:
+            table = d.cache.get(key)
+            if table is None:
+                table = d.cache[key] = load(d)
+            return table
+
+        return get
+
+    return wrap
+
+
+@_cached(_CACHE_VILLAGES)
 def village_table(d: CheckData) -> VillageTable:
     """The ``village`` level's table for this county and run (loaded once, cached)."""
-    cached = d.cache.get(_CACHE_VILLAGES)
-    if cached is not None:
-        return cached
     t = VillageTable()
     conn = d.conn
     if conn is not None:
@@ -154,12 +172,7 @@ def village_table(d: CheckData) -> VillageTable:
         has_org = bool(conn.execute(select(func.count()).select_from(_O).where(_O.c.county_code == code)).scalar())
         org: dict[int, dict[str, int]] = {}
         if has_org:
-            for vid, kind, n in conn.execute(select(_O.c.village_id, _O.c.kind, func.count())
-                                             .where(_O.c.county_code == code, _O.c.village_id.is_not(None))
-                                             .group_by(_O.c.village_id, _O.c.kind)):
-                org.setdefault(vid, {PARTY_MEMBER: 0, COLLEGE_OFFICIAL: 0})
-                if kind in (PARTY_MEMBER, COLLEGE_OFFICIAL):
-                    org[vid][kind] += n
+            org = org_counts_by_village(conn, code)
             t.org = []
         for r in rows:
             m = dict(r._mapping)
@@ -177,15 +190,12 @@ def village_table(d: CheckData) -> VillageTable:
             t.statuses.append(statuses.get(vid, Counter()))
             if t.org is not None:
                 t.org.append(org.get(vid, {PARTY_MEMBER: 0, COLLEGE_OFFICIAL: 0}))
-    d.cache[_CACHE_VILLAGES] = t
     return t
 
 
+@_cached(_CACHE_PROJECTS)
 def project_table(d: CheckData) -> ProjectTable:
     """The ``project`` level's table for this county and run (loaded once, cached)."""
-    cached = d.cache.get(_CACHE_PROJECTS)
-    if cached is not None:
-        return cached
     t = ProjectTable()
     conn = d.conn
     if conn is not None:
@@ -199,13 +209,8 @@ def project_table(d: CheckData) -> ProjectTable:
         by_id = {r.id: r for r in households.values()}
         bens = [dict(r._mapping) for r in conn.execute(
             select(_B).where(_B.c.county_code == code).order_by(_B.c.project_id, _B.c.row, _B.c.id))]
-        wanted = sorted({b["id_norm"] for b in bens if b.get("id_norm") and not (
-            b.get("household_no") and b["household_no"] in households)})
-        id_household: dict[str, int] = {}
-        for i in range(0, len(wanted), 500):
-            for norm, hid in conn.execute(select(_M.c.id_norm, _M.c.household_id).where(
-                    _M.c.county_code == code, _M.c.id_norm.in_(wanted[i:i + 500]))):
-                id_household.setdefault(norm, hid)
+        id_household = household_ids_by_member_id(conn, code, (
+            b.get("id_norm") for b in bens if not (b.get("household_no") and b["household_no"] in households)))
         for b in bens:
             if b["project_id"] not in index:
                 continue
@@ -220,7 +225,6 @@ def project_table(d: CheckData) -> ProjectTable:
             b["hh_removed"] = bool((hh.extra or {}).get("removed")) if hh is not None and isinstance(
                 hh.extra, dict) else False
             t.beneficiaries.append(b)
-    d.cache[_CACHE_PROJECTS] = t
     return t
 
 

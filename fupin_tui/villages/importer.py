@@ -1,20 +1,23 @@
 """Import the village, natural-village, county, assistance-project tables and the 组织部 list (issue 8).
 
-Same conventions as the county-export importer (:mod:`fupin_tui.importing`):
+These are extra table kinds of the county-export importer (:mod:`fupin_tui.importing.extra`): :data:`VILLAGE_TABLES`
+makes :func:`fupin_tui.importing.import_files` recognise them by its own file-kind detection, parse them while it
+reads each file (once), and write them in its ONE transaction after the roster and income table. Hence the same
+conventions:
 
 - files are read by content (:func:`fupin_tui.importing.readers.open_workbook`), each sheet's header found by synonyms
   (:mod:`fupin_tui.headers`, :func:`fupin_tui.villages.kinds.classify`), rows mapped with their spreadsheet row
   numbers (:func:`fupin_tui.importing.tables.iter_rows`); every row below the header is imported, rejected
   (:class:`~fupin_tui.models.RejectedRow`, with file, sheet, row, column and a Chinese reason) or skipped (blank,
-  合计, repeated header);
+  合计, repeated header), counted on the sheet's :class:`~fupin_tui.importing.SheetResult`;
 - one :class:`~fupin_tui.models.ImportFile` per sheet (kind ``village`` / ``hamlet`` / ``county`` / ``project`` /
   ``project_beneficiary`` / ``organization``) with its sha256 and row accounting; every stored row keeps
   ``source_file_id`` and its row (villages keep them in ``extra["village_table"]``);
 - re-importing the same bytes adds nothing (the file is reported as already imported); a new version of a file (same
   name and sheet, other bytes) replaces the rows of the earlier version, whose ImportFile is marked ``superseded``;
-- reading and resolving happen before anything is written: a file that cannot be read, or a run that cannot be
-  placed in a county, raises :class:`~fupin_tui.importing.errors.ImportFailure` (Chinese, naming file, sheet, row and
-  column) and the database is unchanged; the writing is ONE transaction (:func:`fupin_tui.models.bulk_connection`).
+- a file that cannot be read, or a sheet that cannot be placed in a county, raises
+  :class:`~fupin_tui.importing.errors.ImportFailure` (Chinese, naming file, sheet, row and column) and the whole run
+  (county exports included) is rolled back.
 
 Placement: a village row matches an existing :class:`~fupin_tui.models.Village` (from the roster) by its 12-digit code,
 else by name within its township, else by name alone when that name is unique in the county; an unknown village is
@@ -32,9 +35,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +46,12 @@ from sqlalchemy.engine import Connection, Engine
 from fupin_tui.glossary import yes_no
 from fupin_tui.idnumber import IdKind, normalize_id
 from fupin_tui.importing.errors import ImportFailure, Reject
-from fupin_tui.importing.readers import Workbook, open_workbook
+from fupin_tui.importing.extra import ExtraKinds
+from fupin_tui.importing.readers import SheetData, open_workbook
+from fupin_tui.importing.report import ALREADY, IMPORTED, FileResult, ImportReport, RowTotals, SheetResult
 from fupin_tui.importing.tables import DATA, HeaderMatch, header_keys, iter_rows, scan_sheet
-from fupin_tui.importing.values import clean_key, key_corrupted, to_int, to_number, to_text
-from fupin_tui.models.db import bulk_connection
+from fupin_tui.importing.store import ensure_county, insert_rejects, supersede_file
+from fupin_tui.importing.values import clean_key, key_corrupted, place_key, to_int, to_number, to_text
 from fupin_tui.models.tables import (
     County,
     CountyIndicator,
@@ -58,7 +62,6 @@ from fupin_tui.models.tables import (
     OrgPerson,
     Project,
     ProjectBeneficiary,
-    RejectedRow,
     Township,
     Village,
 )
@@ -77,11 +80,9 @@ from fupin_tui.villages.kinds import (
 )
 
 __all__ = [
-    "ALREADY", "DUPLICATE", "IMPORTED", "KindFile", "KindSheet", "VillageImport", "VillageImportReport",
-    "import_village_tables", "recognise",
+    "VILLAGE_TABLES", "VillageImport", "VillageImportReport", "import_village_tables", "import_with_tables",
+    "recognise",
 ]
-
-IMPORTED, ALREADY, DUPLICATE = "imported", "already", "duplicate"
 
 # Reasons (Chinese, stable so tests and the report can refer to them).
 REASON_NO_VILLAGE = "行政村名称和行政区划代码都为空，无法对应到任何行政村"
@@ -98,7 +99,6 @@ REASON_ORG_EMPTY = "姓名和证件号码都为空"
 
 _SPLIT = re.compile(r"[\s,，、;；/|]+")
 _YEAR_TEXT = re.compile(r"((?:19|20)\d\d)")
-_WS = re.compile(r"[\s\u3000]+")
 
 _TABLES = {
     HAMLET: Hamlet.__table__, COUNTY: CountyIndicator.__table__, PROJECT: Project.__table__,
@@ -111,63 +111,23 @@ _H = Household.__table__
 _M = Member.__table__
 _P = Project.__table__
 _B = ProjectBeneficiary.__table__
-_RR = RejectedRow.__table__
-
-
-def name_key(text: object) -> str:
-    """A place name for matching: white space removed (``"高坪 太阳村"`` = ``"高坪太阳村"``)."""
-    return _WS.sub("", str(text or ""))
 
 
 # ==================================================================================================== report
 
 
 @dataclass
-class KindSheet:
-    """One sheet of one file: its kind, header row (1-based), mapping ``[(letter, header text, field)]``, row counts,
-    the county it went to, the ImportFile id once stored, and a Chinese note."""
+class VillageImportReport(RowTotals):
+    """What the issue-8 tables of an import run did (``ImportReport.tables``; :func:`import_village_tables`).
 
-    sheet: str
-    kind: str
-    header_row: int = 0
-    mapping: list[tuple[str, str, str | None]] = field(default_factory=list)
-    total: int = 0
-    imported: int = 0
-    rejected: int = 0
-    skipped: int = 0
-    county_code: str | None = None
-    import_file_id: int | None = None
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        """Chinese name of the kind."""
-        return KIND_LABELS.get(self.kind, self.kind)
-
-
-@dataclass
-class KindFile:
-    """One input file: status (imported / already / duplicate), sha256, its sheets, a Chinese message."""
-
-    name: str
-    path: str
-    status: str
-    sha256: str = ""
-    format: str = ""
-    sheets: list[KindSheet] = field(default_factory=list)
-    message: str = ""
-
-
-@dataclass
-class VillageImportReport:
-    """What :func:`import_village_tables` did.
-
+    ``files``: the run's files with a sheet of these kinds (the importer's
+    :class:`~fupin_tui.importing.FileResult`, also those skipped as already imported / duplicate), in run order;
     ``counts``: rows written by kind plus ``villages_matched`` / ``villages_created`` / ``villages_updated``;
-    ``rejects``: the rejected rows; ``clues``: the 组织部 comparison's upsert counts per county; ``warnings``: Chinese
-    lines (people of the 组织部 list in no known village …); ``dry_run``: nothing was written.
+    ``rejects``: the rejected rows of these sheets; ``clues``: the 组织部 comparison's upsert counts per county;
+    ``warnings``: Chinese lines (people of the 组织部 list in no known village …); ``dry_run``: nothing was written.
     """
 
-    files: list[KindFile] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     counties: list[str] = field(default_factory=list)
@@ -175,47 +135,17 @@ class VillageImportReport:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
 
-    def _sheets(self) -> Iterable[KindSheet]:
+    def _sheets(self) -> Iterator[SheetResult]:
         for f in self.files:
             if f.status == IMPORTED:
-                yield from f.sheets
+                yield from (s for s in f.sheets if s.kind in KIND_LABELS)
 
-    @property
-    def rows_total(self) -> int:
-        return sum(s.total for s in self._sheets())
-
-    @property
-    def rows_imported(self) -> int:
-        return sum(s.imported for s in self._sheets())
-
-    @property
-    def rows_rejected(self) -> int:
-        return sum(s.rejected for s in self._sheets())
-
-    @property
-    def rows_skipped(self) -> int:
-        return sum(s.skipped for s in self._sheets())
-
-    def lines(self, max_rejects: int = 200) -> list[str]:
-        """Chinese summary lines for the CLI: one per sheet, the 组织部 clues, warnings, then the rejected rows (at most
-        ``max_rejects``)."""
-        out = []
-        for f in self.files:
-            if f.status != IMPORTED:
-                out.append(f"{f.name}：{f.message}")
-                continue
-            for s in f.sheets:
-                out.append(f"{f.name}［{s.sheet}］{s.label}：共 {s.total} 行，导入 {s.imported}，拒收 {s.rejected}，"
-                           f"跳过 {s.skipped}" + (f"（县 {s.county_code}）" if s.county_code else ""))
-        for county, c in self.clues.items():
-            out.append(f"组织部名单比对（县 {county}）：线索 {c.get('active', 0)} 条（新增 {c.get('new', 0)}）")
-        out += self.warnings
-        if self.rejects:
-            out.append(f"村级与项目表拒收行（{len(self.rejects)}）：")
-            out += [f"  {r.message()}" for r in self.rejects[:max_rejects]]
-            if len(self.rejects) > max_rejects:
-                out.append(f"  ……另有 {len(self.rejects) - max_rejects} 行（见数据库 rejected_row 表）")
-        return out
+    def lines(self) -> list[str]:
+        """Chinese lines for the CLI beyond the importer's own (sheets, row accounting and rejected rows are printed
+        with the county exports): the 组织部 clues per county and the warnings."""
+        out = [f"组织部名单比对（县 {county}）：线索 {c.get('active', 0)} 条（新增 {c.get('new', 0)}）"
+               for county, c in self.clues.items()]
+        return out + self.warnings
 
     @property
     def anything(self) -> bool:
@@ -238,9 +168,8 @@ class _Row:
 
 @dataclass
 class _Sheet:
-    file: KindFile
-    result: KindSheet
-    workbook: Workbook
+    file: FileResult
+    result: SheetResult
     match: HeaderMatch
     rows: list[_Row] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
@@ -250,7 +179,7 @@ class _Sheet:
     def reject(self, row: int, fld: str | None, reason: str) -> None:
         self.rejects.append(Reject(self.file.name, self.result.sheet, row,
                                    self.match.field_column(fld) if fld else "", reason))
-        self.result.rejected += 1
+        self.result.counts.rejected += 1
 
 
 _TEXT = {
@@ -268,6 +197,8 @@ _INT = {
     PROJECT: ("beneficiary_count",),
 }
 _FLOAT = {PROJECT: MONEY_FIELDS}
+#: Year columns (``2015``, ``2015年``, ``2015年度``).
+_YEARS = {VILLAGE: ("delisted_year",), PROJECT: ("year",)}
 _KEYS = {
     VILLAGE: ("code",), HAMLET: ("village_code",), COUNTY: ("code",), PROJECT: ("project_no",),
     BENEFICIARY: ("project_no", "household_no"),
@@ -298,22 +229,16 @@ def _convert(kind: str, values: dict[str, object]) -> tuple[dict[str, Any], dict
             t = to_text(v)
             if t:
                 out[f] = t
-    for f in _INT.get(kind, ()):
-        v = values.get(f)
-        if v is not None:
-            n, ok = to_int(v)
-            if n is not None:
-                out[f] = n
-            elif not ok:
-                bad[f] = to_text(v)
-    for f in _FLOAT.get(kind, ()):
-        v = values.get(f)
-        if v is not None:
-            n, ok = to_number(v)
-            if n is not None:
-                out[f] = n
-            elif not ok:
-                bad[f] = to_text(v)
+    for convert, fields in ((to_int, _INT.get(kind, ())), (to_number, _FLOAT.get(kind, ())),
+                            (_year_value, _YEARS.get(kind, ()))):
+        for f in fields:
+            v = values.get(f)
+            if v is not None:
+                n, ok = convert(v)
+                if n is not None:
+                    out[f] = n
+                elif not ok:
+                    bad[f] = to_text(v)
     for f in _KEYS.get(kind, ()):
         v = values.get(f)
         if v is not None:
@@ -332,21 +257,7 @@ def _convert(kind: str, values: dict[str, object]) -> tuple[dict[str, Any], dict
                 if flag is None and t:
                     bad[f] = t
                 out[f] = flag
-        v = values.get("delisted_year")
-        if v is not None:
-            n, ok = _year_value(v)
-            if n is not None:
-                out["delisted_year"] = n
-            elif not ok:
-                bad["delisted_year"] = to_text(v)
     if kind == PROJECT:
-        v = values.get("year")
-        if v is not None:
-            n, ok = _year_value(v)
-            if n is not None:
-                out["year"] = n
-            elif not ok:
-                bad["year"] = to_text(v)
         v = values.get("beneficiary_households")
         if v is not None:
             out["beneficiary_households"] = to_text(v)
@@ -366,7 +277,7 @@ def _flag(text: str, fld: str) -> bool | None:
     flag = yes_no(text)
     if flag is not None:
         return flag
-    t = name_key(text)
+    t = place_key(text)
     if not t:
         return None
     if t.startswith(("非", "未", "不")):
@@ -414,67 +325,57 @@ def recognise(path: str | Path) -> str | None:
 
 
 class VillageImport:
-    """One import run of issue-8 tables: :meth:`take` files (read and parsed at once), :meth:`resolve` counties (reads
-    the database, raises before writing), :meth:`write` in a connection's transaction. :func:`import_village_tables`
-    does all three; ``fupin import`` uses the steps to read these files beside the county exports.
-    """
+    """The issue-8 tables of one import run (an :class:`~fupin_tui.importing.extra.ExtraRun`): the importer hands it
+    each recognised sheet while reading (:meth:`add_sheet`; a per-file run of the reader process is taken over by
+    :meth:`merge` in file order), then :meth:`write` places and writes them in its transaction."""
 
-    def __init__(self, *, county: str | None = None) -> None:
+    def __init__(self, county: str | None = None) -> None:
         self.county = county
         self.report = VillageImportReport()
         self.sheets: list[_Sheet] = []
-        self._seen: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------------------ reading
-    def take(self, wb: Workbook, path: str | Path | None = None, *, known_sha: dict[str, str] | None = None) -> bool:
-        """Parse ``wb`` when one of its sheets is an issue-8 table; returns False (nothing kept) otherwise.
+    def add_sheet(self, file: FileResult, sheet: SheetResult, data: SheetData, match: HeaderMatch,
+                  rows: Iterator[list]) -> None:
+        """Parse one sheet the importer recognised as one of :data:`~fupin_tui.villages.kinds.KINDS`; ``rows`` from
+        spreadsheet row 1."""
+        sh = _Sheet(file, sheet, match)
+        if sheet.kind == COUNTY:
+            keys = header_keys(match)
+            sh.year_keys = {keys[pos]: year for pos, year in year_columns(match).items() if pos in keys}
+        self._parse(sh, data, rows)
+        self.sheets.append(sh)
 
-        ``known_sha``: sha256 → file name of issue-8 files already in the database (the file is then reported as
-        already imported and not parsed). Raises :class:`ImportFailure` when a sheet cannot be read.
-        """
-        found: list[tuple[Any, str, HeaderMatch, list, Iterable]] = []
-        for i in range(len(wb.sheet_names)):
-            sheet = wb.load(i)
-            head, rest = scan_sheet(sheet)
-            kind, match = classify(head, sheet.merged, sheet.first_col)
-            if kind is not None and match is not None:
-                found.append((sheet, kind, match, head, rest))
-        if not found:
-            return False
-        kf = KindFile(wb.name, str(path or wb.path), IMPORTED, wb.sha256, wb.format)
-        self.report.files.append(kf)
-        if known_sha and wb.sha256 in known_sha:
-            kf.status = ALREADY
-            kf.message = f"已导入过（与数据库中的 {known_sha[wb.sha256]} 内容相同），跳过"
-            return True
-        if wb.sha256 in self._seen:
-            kf.status = DUPLICATE
-            kf.message = f"与本次的 {self._seen[wb.sha256]} 内容相同，跳过"
-            return True
-        self._seen[wb.sha256] = wb.name
-        for sheet, kind, match, head, rest in found:
-            ks = KindSheet(sheet.name, kind, match.row, match.mapping())
-            kf.sheets.append(ks)
-            sh = _Sheet(kf, ks, wb, match)
-            if kind == COUNTY:
-                keys = header_keys(match)
-                sh.year_keys = {keys[pos]: year for pos, year in year_columns(match).items() if pos in keys}
-            self._parse(sh, sheet, chain(head, rest))
-            self.sheets.append(sh)
-        return True
+    def merge(self, other: VillageImport) -> None:
+        """Take over the sheets of another run (one file's)."""
+        self.sheets += other.sheets
 
-    def take_path(self, path: str | Path, *, known_sha: dict[str, str] | None = None) -> bool:
-        """:meth:`take` for a path (opened with :func:`open_workbook`)."""
-        return self.take(open_workbook(path), path, known_sha=known_sha)
+    def add_file(self, file: FileResult) -> None:
+        """List a file of these kinds in the run's report (run order)."""
+        self.report.files.append(file)
 
-    def _parse(self, sh: _Sheet, sheet, rows: Iterable[list]) -> None:  # noqa: ANN001
+    @property
+    def rejects(self) -> list[Reject]:
+        """Rejected rows of every sheet (parse and placement)."""
+        return [r for sh in self.sheets for r in sh.rejects]
+
+    def finish(self, dry_run: bool) -> VillageImportReport:
+        """The run's report (rejects filled in)."""
+        self.report.dry_run = dry_run
+        self.report.rejects = self.rejects
+        if dry_run:
+            for sh in self.sheets:
+                sh.result.import_file_id = None
+        return self.report
+
+    def _parse(self, sh: _Sheet, sheet: SheetData, rows: Iterator[list]) -> None:
         kind = sh.result.kind
-        res = sh.result
+        counts = sh.result.counts
         match = sh.match
-        for trow in iter_rows(sheet, match, key_fields=_ROW_KEYS[kind], rows=iter(rows)):
-            res.total += 1
+        for trow in iter_rows(sheet, match, key_fields=_ROW_KEYS[kind], rows=rows):
+            counts.total += 1
             if trow.kind != DATA:
-                res.skipped += 1
+                counts.skip(trow.kind)
                 continue
             values, bad, corrupted = _convert(kind, trow.values)
             extra: dict[str, Any] = {}
@@ -503,7 +404,7 @@ class VillageImport:
                 sh.reject(trow.row, reason[0], reason[1])
                 continue
             sh.rows.append(row)
-            res.imported += 1
+            counts.imported += 1
 
     @staticmethod
     def _row_problem(kind: str, row: _Row) -> tuple[str | None, str] | None:
@@ -529,7 +430,7 @@ class VillageImport:
         return None
 
     # ----------------------------------------------------------------------------------------------- counties
-    def resolve(self, conn: Connection, run_counties: Iterable[str] = ()) -> None:
+    def _resolve(self, conn: Connection, run_counties: Iterable[str] = ()) -> None:
         """Give every parsed sheet its county (see the module docstring). Reads only; raises :class:`ImportFailure`
         naming the file and sheet when a sheet cannot be placed."""
         if self.county is not None and not re.fullmatch(r"\d{6}", self.county):
@@ -586,8 +487,13 @@ class VillageImport:
         return min(prefixes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
     # ------------------------------------------------------------------------------------------------ writing
-    def write(self, conn: Connection) -> None:
-        """Write every parsed sheet inside ``conn``'s transaction, then refresh the 组织部 clues of the counties."""
+    def write(self, conn: Connection, counties: Sequence[str] = ()) -> None:
+        """Give every sheet its county (``counties``: those of the run's rosters; raises :class:`ImportFailure`
+        when a sheet cannot be placed), write every parsed sheet inside ``conn``'s transaction, then refresh the
+        组织部 clues of the counties."""
+        if not self.sheets:
+            return
+        self._resolve(conn, counties)
         writer = _Writer(conn, self.report)
         order = {k: i for i, k in enumerate(KINDS)}
         for sh in sorted(self.sheets, key=lambda s: order[s.result.kind]):
@@ -599,63 +505,35 @@ class VillageImport:
                             .where(OrgPerson.__table__.c.county_code == code)).scalar():
                 self.report.clues[code] = refresh_organization_clues(conn, code)
 
-    def _rejects(self) -> list[Reject]:
-        return [r for sh in self.sheets for r in sh.rejects]
+
+#: The issue-8 tables as extra table kinds of the importer (``fupin import`` passes it to
+#: :func:`fupin_tui.importing.import_files`).
+VILLAGE_TABLES = ExtraKinds(labels={k: KIND_LABELS[k] for k in KINDS}, classify=classify, new_run=VillageImport)
 
 
-def known_hashes(conn: Connection) -> dict[str, str]:
-    """sha256 → file name of issue-8 files already imported (not superseded)."""
-    out = {}
-    for sha, name, details in conn.execute(select(_IF.c.sha256, _IF.c.name, _IF.c.details)
-                                           .where(_IF.c.kind.in_(KINDS))):
-        if not (details or {}).get("superseded"):
-            out[sha] = name
-    return out
+def import_with_tables(
+    engine: Engine | None, paths: Iterable[str | Path], **options: Any,
+) -> tuple[ImportReport, VillageImportReport]:
+    """:func:`fupin_tui.importing.import_files` with :data:`VILLAGE_TABLES` (what ``fupin import`` runs): every file
+    read once, ONE transaction. Returns ``(ImportReport, its VillageImportReport)``; ``options`` as for
+    ``import_files`` (``county``, ``data_year``, ``dry_run``, ``progress``, ``parallel``)."""
+    from fupin_tui.importing.pipeline import import_files
+
+    report = import_files(engine, paths, tables=VILLAGE_TABLES, **options)
+    return report, report.tables
 
 
 def import_village_tables(
     engine: Engine, paths: Sequence[str | Path], *, county: str | None = None, dry_run: bool = False,
-    strict: bool = False,
 ) -> VillageImportReport:
-    """Import the issue-8 tables among ``paths`` (village, natural-village, county, project, beneficiary, 组织部) in ONE
-    transaction; files of other kinds are ignored (``strict=True``: refused with :class:`ImportFailure`).
+    """Import ``paths`` like ``fupin import`` and return the report of their issue-8 tables (village,
+    natural-village, county, project, beneficiary, 组织部): :func:`import_with_tables`.
 
     ``county``: the 6-digit county code for every sheet (default: see the module docstring). ``dry_run``: parse, place
-    and write, then roll back. Returns a :class:`VillageImportReport`. Raises :class:`ImportFailure` (Chinese, naming
-    file, sheet, row, column) when a file cannot be read or a sheet cannot be placed in a county; the database is then
-    unchanged.
+    and write, then roll back. Raises :class:`ImportFailure` (Chinese, naming file, sheet, row, column) when a file
+    cannot be read or a sheet cannot be placed in a county; the database is then unchanged.
     """
-    run = VillageImport(county=county)
-    with engine.connect() as conn:
-        known = known_hashes(conn)
-    for p in dict.fromkeys(Path(x) for x in paths):
-        wb = open_workbook(p)
-        if not run.take(wb, p, known_sha=known) and strict:
-            raise ImportFailure("不是行政村、自然村、贫困县、帮扶项目或组织部名单表（表头中没有可识别的列名）", wb.name)
-    apply_run(engine, run, dry_run=dry_run)
-    return run.report
-
-
-class _DryRun(Exception):
-    pass
-
-
-def apply_run(engine: Engine, run: VillageImport, *, dry_run: bool = False, run_counties: Iterable[str] = ()) -> None:
-    """Resolve counties and write ``run`` in one transaction (rolled back when ``dry_run``)."""
-    run.report.dry_run = dry_run
-    if not run.sheets:
-        return
-    try:
-        with bulk_connection(engine) as conn:
-            run.resolve(conn, run_counties)
-            run.write(conn)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        for f in run.report.files:
-            for s in f.sheets:
-                s.import_file_id = None
-    run.report.rejects = run._rejects()
+    return import_with_tables(engine, paths, county=county, dry_run=dry_run)[1]
 
 
 # ==================================================================================================== writer
@@ -670,7 +548,7 @@ class _Places:
         self.towns: dict[str, int] = {}
         self.town_names: dict[int, str] = {}
         for tid, name in conn.execute(select(_T.c.id, _T.c.name).where(_T.c.county_code == county)):
-            self.towns.setdefault(name_key(name), tid)
+            self.towns.setdefault(place_key(name), tid)
             self.town_names[tid] = name
         self.by_code: dict[str, int] = {}
         self.by_pair: dict[tuple[int, str], int] = {}
@@ -682,18 +560,18 @@ class _Places:
     def _add(self, vid: int, tid: int, name: str, code: str | None) -> None:
         if code:
             self.by_code.setdefault(code, vid)
-        self.by_pair.setdefault((tid, name_key(name)), vid)
-        self.by_name.setdefault(name_key(name), []).append(vid)
+        self.by_pair.setdefault((tid, place_key(name)), vid)
+        self.by_name.setdefault(place_key(name), []).append(vid)
 
     def find(self, township: str | None, village: str | None, code: str | None = None) -> int | None:
         """The village id for a 12-digit code, else (township, name) when the township is known, else a name unique
         in the county; or None."""
         if code and code in self.by_code:
             return self.by_code[code]
-        v = name_key(village)
+        v = place_key(village)
         if not v:
             return None
-        t = name_key(township)
+        t = place_key(township)
         if t:
             tid = self.towns.get(t)
             if tid is not None:
@@ -705,7 +583,7 @@ class _Places:
 
     def create(self, township: str, village: str, code: str | None) -> int:
         """Create the village (and its township when missing); returns its id."""
-        t = name_key(township)
+        t = place_key(township)
         tid = self.towns.get(t)
         if tid is None:
             tid = int(self.conn.execute(insert(_T).values(county_code=self.county, name=township.strip()))
@@ -732,15 +610,9 @@ class _Writer:
         return self.places[county]
 
     def ensure_county(self, code: str, name: str = "") -> None:
-        if code in self._counties_ensured:
-            return
-        have = self.conn.execute(select(County.__table__.c.name).where(County.__table__.c.code == code)).first()
-        if have is None:
-            self.conn.execute(insert(County.__table__).values(code=code, name=name, data_year=None,
-                                                              relocation_task=False, settings={}))
-        elif name and not have[0]:
-            self.conn.execute(update(County.__table__).where(County.__table__.c.code == code).values(name=name))
-        self._counties_ensured.add(code)
+        if code not in self._counties_ensured:
+            ensure_county(self.conn, code, name)
+            self._counties_ensured.add(code)
 
     # ------------------------------------------------------------------------------------------ import files
     def _import_file(self, sh: _Sheet) -> int:
@@ -748,11 +620,12 @@ class _Writer:
         county = sh.county
         assert county is not None
         year = self.conn.execute(select(County.__table__.c.data_year).where(County.__table__.c.code == county)).scalar()
-        details = {"format": sh.workbook.format, "header": [list(x) for x in res.mapping],
+        details = {"format": sh.file.format, "header": [list(x) for x in res.mapping],
                    "title": sh.match.title_lines}
         fid = int(self.conn.execute(insert(_IF).values(
             county_code=county, kind=res.kind, name=sh.file.name, sha256=sh.file.sha256, sheet=res.sheet,
-            header_row=res.header_row, rows_total=res.total, rows_imported=0, rows_rejected=0, rows_skipped=res.skipped,
+            header_row=res.header_row, rows_total=res.counts.total, rows_imported=0, rows_rejected=0,
+            rows_skipped=res.counts.skipped,
             data_year=year, imported_at=dt.datetime.now(dt.UTC), details=details,
         )).inserted_primary_key[0])
         res.import_file_id = fid
@@ -761,11 +634,8 @@ class _Writer:
     def _finish_file(self, sh: _Sheet, fid: int) -> None:
         res = sh.result
         self.conn.execute(update(_IF).where(_IF.c.id == fid).values(
-            rows_imported=res.imported, rows_rejected=res.rejected, rows_skipped=res.skipped))
-        if sh.rejects:
-            self.conn.execute(insert(_RR), [
-                {"import_file_id": fid, "file": r.file, "sheet": r.sheet, "row": r.row, "column": r.column,
-                 "reason": r.reason} for r in sh.rejects])
+            rows_imported=res.counts.imported, rows_rejected=res.counts.rejected, rows_skipped=res.counts.skipped))
+        insert_rejects(self.conn, fid, sh.rejects)
         self._supersede(sh, fid)
 
     def _supersede(self, sh: _Sheet, fid: int) -> None:
@@ -782,8 +652,7 @@ class _Writer:
                 table = _TABLES[res.kind]
                 col = table.c.source_file_id
                 self.conn.execute(delete(table).where(col == oid))
-            self.conn.execute(update(_IF).where(_IF.c.id == oid).values(
-                details={**(details or {}), "superseded": True, "superseded_by": fid}))
+            supersede_file(self.conn, oid, details, fid)
 
     def _drop_projects(self, old_fid: int, county: str | None) -> None:
         old = dict(self.conn.execute(select(_P.c.id, _P.c.project_no).where(_P.c.source_file_id == old_fid)).all())
@@ -853,7 +722,7 @@ class _Writer:
 
     def _reject_row(self, sh: _Sheet, r: _Row, fld: str | None, reason: str) -> None:
         sh.rows.remove(r)
-        sh.result.imported -= 1
+        sh.result.counts.imported -= 1
         sh.reject(r.row, fld, reason)
 
     def _hamlet(self, sh: _Sheet, fid: int) -> None:
@@ -921,13 +790,7 @@ class _Writer:
                                               .where(_H.c.county_code == county)):
             by_no[no] = hid
             villages[hid] = vid
-        by_id: dict[str, int] = {}
-        wanted = sorted({i for i in ids if i})
-        for k in range(0, len(wanted), 500):
-            for norm, hid in self.conn.execute(select(_M.c.id_norm, _M.c.household_id).where(
-                    _M.c.county_code == county, _M.c.id_norm.in_(wanted[k:k + 500]))):
-                by_id.setdefault(norm, hid)
-        return by_no, by_id, villages
+        return by_no, household_ids_by_member_id(self.conn, county, ids), villages
 
     def _project(self, sh: _Sheet, fid: int) -> None:
         places = self.place(sh.county)
@@ -1023,6 +886,18 @@ class _Writer:
                 "不计入各村党员数、大学生村官数的比对")
 
 
+def household_ids_by_member_id(conn: Connection, county: str, id_norms: Iterable[str | None]) -> dict[str, int]:
+    """Normalised ID number → id of the county's registered household with a member of that ID (the first one when
+    several), for the given IDs (blanks ignored; queried 500 at a time)."""
+    out: dict[str, int] = {}
+    wanted = sorted({i for i in id_norms if i})
+    for k in range(0, len(wanted), 500):
+        for norm, hid in conn.execute(select(_M.c.id_norm, _M.c.household_id).where(
+                _M.c.county_code == county, _M.c.id_norm.in_(wanted[k:k + 500]))):
+            out.setdefault(norm, hid)
+    return out
+
+
 #: Labels of the 组织部 list's person kinds.
 PARTY_MEMBER, COLLEGE_OFFICIAL = "党员", "大学生村官"
 
@@ -1030,7 +905,7 @@ PARTY_MEMBER, COLLEGE_OFFICIAL = "党员", "大学生村官"
 def org_kind(values: dict[str, Any]) -> str:
     """``大学生村官`` / ``党员`` / ``""`` for a 组织部 row: its 身份类别 when it names one, else its 是否大学生村官 /
     是否党员 columns."""
-    text = name_key(values.get("kind"))
+    text = place_key(values.get("kind"))
     if "村官" in text:
         return COLLEGE_OFFICIAL
     if "党员" in text:

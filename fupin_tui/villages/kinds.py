@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fupin_tui import headers as H
+from fupin_tui.glossary import IMPORT_KINDS
 from fupin_tui.headers import build_lookup, normalize_header
 from fupin_tui.importing.tables import HeaderMatch, find_header, is_blank
 
@@ -34,10 +35,7 @@ VILLAGE, HAMLET, COUNTY, PROJECT, BENEFICIARY, ORGANIZATION = (
 #: Every kind, in the order a run writes them (villages before what refers to them).
 KINDS: tuple[str, ...] = (VILLAGE, HAMLET, COUNTY, PROJECT, BENEFICIARY, ORGANIZATION)
 #: Chinese names of the kinds (CLI output, report).
-KIND_LABELS: dict[str, str] = {
-    VILLAGE: "行政村信息表", HAMLET: "自然村信息表", COUNTY: "贫困县信息表", PROJECT: "帮扶项目表",
-    BENEFICIARY: "帮扶项目受益户名单", ORGANIZATION: "组织部党员及大学生村官名单",
-}
+KIND_LABELS: dict[str, str] = {k: IMPORT_KINDS[k] for k in KINDS}
 
 LOOKUPS: dict[str, dict[str, str]] = {
     VILLAGE: build_lookup(H.VILLAGE_SYNONYMS),
