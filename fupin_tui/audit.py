@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from fupin_tui.models.tables import Action
+from fupin_tui.models.tables import Action, Meta
+
+HEAD_KEY = "audit_head"
 
 
 def _json(value: Any) -> str:
@@ -69,7 +71,29 @@ def append_action(
     )
     session.add(row)
     session.flush()
+    # The chain's head (last id and hash) lives in ``meta``, written in the same transaction: removing rows from the
+    # END of the log, which leaves every remaining link intact, is then detected too.
+    head = session.get(Meta, HEAD_KEY)
+    if head is None:
+        session.add(Meta(key=HEAD_KEY, value=f"{row.id}:{row.hash}"))
+    else:
+        head.value = f"{row.id}:{row.hash}"
+    session.flush()
     return row
+
+
+def _check_head(session: Session, count: int, last_id: int, last_hash: str) -> ChainReport:
+    head = session.get(Meta, HEAD_KEY)
+    if head is None:
+        if count:
+            return ChainReport(count, last_id, "缺少链尾记录（meta 中的 audit_head 被删除）")
+        return ChainReport(rows=0)
+    head_id, _, head_hash = head.value.partition(":")
+    if int(head_id) != last_id or head_hash != last_hash:
+        if int(head_id) > last_id:
+            return ChainReport(count, int(head_id), f"日志末尾的行被删除（最后一条应为 id {head_id}，现在是 id {last_id}）")
+        return ChainReport(count, last_id, "链尾与记录不符（末尾有行被改动或添加）")
+    return ChainReport(rows=count)
 
 
 @dataclass(frozen=True)
@@ -90,7 +114,8 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     """Walk the action log in id order; report the first row whose hash or back-link does not hold.
 
     A row is broken when its ``prev_hash`` is not the previous row's ``hash`` (a row removed or inserted) or its
-    ``hash`` does not match its content (a row edited).
+    ``hash`` does not match its content (a row edited). The last row must be the head recorded in ``meta`` (rows cut
+    from the end; ``broken_id`` is then the id the head names).
     """
     prev = ""
     count = 0
@@ -100,7 +125,7 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
             select(Action).where(Action.id > last_id).order_by(Action.id).limit(batch)
         ).scalars().all()
         if not rows:
-            return ChainReport(rows=count)
+            return _check_head(session, count, last_id, prev)
         for row in rows:
             count += 1
             if row.prev_hash != prev:

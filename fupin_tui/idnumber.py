@@ -226,12 +226,16 @@ def mask_id(value: str | None) -> str:
 
 
 def mask_phone(value: str | None) -> str:
-    """Mask a phone number for reports: first 3 and last 4 digits kept (``181****9961``). Blank → ``""``."""
+    """Mask a phone number for reports: a mobile (11 characters or more) keeps its first 3 and last 4 digits
+    (``181****9961``); anything shorter (a malformed number) keeps only its last 2, so at least half stays hidden.
+    Blank → ``""``."""
     if not value:
         return ""
-    if len(value) <= 7:
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) <= 4:
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * (len(value) - 2) + value[-2:]
 
 
 def mask_account(value: str | None) -> str:

@@ -63,6 +63,7 @@ class TestIdNumber:
     def test_masks(self):
         assert mask_id("422822195212036262") == "422822********6262"
         assert mask_phone("18124229961") == "181****9961"
+        assert mask_phone("18536785") == "******85"  # a malformed 8-digit number: at least half hidden
 
     @given(st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=True), st.none()))
     def test_never_crashes_and_idempotent(self, value):
@@ -139,6 +140,17 @@ class TestAuditChain:
         with session_scope(engine) as s:
             report = verify_chain(s)
             assert not report.ok and report.broken_id == 3
+
+    def test_chain_detects_rows_cut_from_the_end(self, db_path):
+        engine = get_engine(db_path)
+        for i in range(3):
+            with session_scope(engine) as s:
+                append_action(s, inspector="甲", action="mark.add", target=f"household:{i}")
+        with session_scope(engine) as s:
+            s.execute(text("DELETE FROM action WHERE id = 3"))
+        with session_scope(engine) as s:
+            report = verify_chain(s)
+            assert not report.ok and report.broken_id == 3 and "末尾" in report.reason
 
 
 CORE_MODULES = [

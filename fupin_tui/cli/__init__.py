@@ -7,6 +7,7 @@ Help texts are Chinese (inspectors type these commands); option names stay Engli
 from __future__ import annotations
 
 import importlib
+import re
 
 import typer
 import typer.rich_utils as _rich_utils
@@ -19,6 +20,7 @@ _rich_utils.ERRORS_PANEL_TITLE = "错误"
 _rich_utils.ABORTED_TEXT = "已中止。"
 _rich_utils.REQUIRED_LONG_STRING = "[必填]"
 _rich_utils.DEFAULT_STRING = "[默认：{}]"
+_rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
 
 _CLICK_ZH = {
     "Show this message and exit.": "显示本帮助并退出。",
@@ -62,6 +64,69 @@ def _patch_click_messages() -> None:
         return option
 
     Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    _patch_usage_errors()
+
+
+_USAGE_ERRORS = (
+    (re.compile(r"^Missing option '?([^'.]+)'?\.?\s*(.*)$", re.S), "缺少选项 {0}。{1}"),
+    (re.compile(r"^Missing argument '?([^'.]+)'?\.?\s*(.*)$", re.S), "缺少参数 {0}。{1}"),
+    (re.compile(r"^Missing parameter: (.+)$", re.S), "缺少参数：{0}"),
+    (re.compile(r"^No such option: (\S+)\s*(?:Did you mean (.+?)\?)?\s*$", re.S), "没有这个选项：{0}{1}"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?: (.*)$", re.S), "{0} 的值无效：{1}"),
+    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$", re.S), "多余的参数（{0}）"),
+    (re.compile(r"^Option '?([^']+)'? requires an argument\.?$", re.S), "选项 {0} 需要一个值"),
+)
+_VALUE_HINTS = (
+    ("valid integer", "应为整数"),
+    ("valid number", "应为数字"),
+    ("is not one of", "不是可选值之一"),
+    ("is not a valid", "不是有效的取值"),
+    ("does not exist", "不存在"),
+    ("is a directory", "是一个目录"),
+)
+
+
+def _zh_usage(message: str) -> str:
+    """Chinese text for a click usage error (typer's vendored click has no gettext hooks for these)."""
+    for pattern, template in _USAGE_ERRORS:
+        m = pattern.match(message.strip())
+        if m:
+            groups = [g or "" for g in m.groups()]
+            if template.startswith("没有这个选项") and groups[1]:
+                groups[1] = f"（是不是 {groups[1]}？）"
+            if template.endswith("{1}") and "的值无效" in template:
+                for needle, hint in _VALUE_HINTS:
+                    if needle in groups[1]:
+                        groups[1] = f"{hint}（{groups[1]}）"
+                        break
+            return template.format(*groups)
+    return message
+
+
+def _patch_usage_errors() -> None:
+    try:
+        from typer._click import exceptions as click_exc
+        from typer._click import formatting as click_fmt
+    except ImportError:  # another typer layout: keep click's English messages
+        return
+    from typer import exceptions as typer_exc
+
+    for cls in (typer_exc.TyperException, click_exc.ClickException, click_exc.UsageError, click_exc.BadParameter, click_exc.MissingParameter, click_exc.NoSuchOption,
+                click_exc.BadOptionUsage, click_exc.BadArgumentUsage):
+        original = cls.__dict__.get("format_message")
+        if original is None:
+            continue
+
+        def format_message(self, _original=original):  # noqa: ANN001, ANN202
+            return _zh_usage(_original(self))
+
+        cls.format_message = format_message  # type: ignore[method-assign]
+    write_usage = click_fmt.HelpFormatter.write_usage
+
+    def zh_write_usage(self, prog, args="", prefix=None):  # noqa: ANN001, ANN202
+        return write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    click_fmt.HelpFormatter.write_usage = zh_write_usage  # type: ignore[method-assign]
 
 
 _patch_click_messages()
@@ -74,6 +139,21 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
 )
+
+def _version(value: bool) -> None:
+    if value:
+        from fupin_tui import __version__
+
+        typer.echo(f"fupin-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号并退出。"),
+) -> None:
+    """扶贫建档立卡数据交叉检查工作台：导入县级导出数据、自动核查、部门比对、抽样、逐户核查、评分与通报。"""
+
 
 audit_app = typer.Typer(help="操作日志（哈希链）校验。", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy import exc as sa_exc
 from rich.console import Console
 
 from fupin_tui.models import DatabaseError, get_engine, network_share_warning
@@ -36,8 +37,17 @@ def open_engine(db: str, *, create: bool = False):  # noqa: ANN201
         return get_engine(db, create=create)
     except DatabaseError as exc:
         fail(str(exc))
+    except sa_exc.DatabaseError as exc:
+        text = str(exc.orig) if getattr(exc, "orig", None) is not None else str(exc)
+        if "not a database" in text or "malformed" in text:
+            fail(f"{db} 不是有效的数据库文件（或已损坏）：请检查 --db 参数是否指向 fupin 的数据库")
+        fail(f"无法打开数据库 {db}：数据库服务器拒绝或无法连接（{_first_line(text)}）")
     except Exception as exc:  # noqa: BLE001 - any driver error becomes a message, not a traceback
-        fail(f"无法打开数据库 {db}：{type(exc).__name__}: {exc}")
+        fail(f"无法打开数据库 {db}：{_first_line(str(exc))}")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else "未知原因"
 
 
 def is_interactive() -> bool:

@@ -25,7 +25,7 @@ def audit_verify(db: DbOption) -> None:
     if report.ok:
         console.print(f"操作日志完好：共 {report.rows} 条，哈希链无断点。")
         return
-    fail(f"操作日志第 {report.broken_id} 条（id）处断链：{report.reason}。已校验 {report.rows} 条。")
+    fail(f"操作日志在 id={report.broken_id} 的一行处断链：{report.reason}。已校验 {report.rows} 条。")
 
 
 @app.command("export-marks")
