@@ -12,7 +12,9 @@ from rich.table import Table
 from fupin_tui import glossary as g
 from fupin_tui.checks import CheckError, RulebookError, load_rulebook, run_checks
 from fupin_tui.cli import app
-from fupin_tui.cli.common import CountyOption, DbOption, InspectorOption, JsonOption, console, fail, open_engine
+from fupin_tui.cli.common import (
+    CountyOption, DbOption, InspectorOption, JsonOption, actor, console, fail, open_engine,
+)
 from fupin_tui.models import County, DatabaseError, resolve_county, session_scope
 
 RulesOption = Annotated[
@@ -115,7 +117,7 @@ def county_settings(
             new = {"relocation_task": row.relocation_task, "data_year": row.data_year}
             if new != old:
                 session.add(row)
-                append_action(session, inspector=inspector or "", action="county.settings",
+                append_action(session, inspector=actor(inspector), action="county.settings",
                               target=f"county:{row.code}", old=old, new=new)
             code, name = row.code, row.name
     except DatabaseError as exc:

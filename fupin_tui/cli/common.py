@@ -53,3 +53,22 @@ def _first_line(text: str) -> str:
 def is_interactive() -> bool:
     """True when stdin and stdout are terminals (the TUI can run)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def actor(inspector: str | None) -> str:
+    """Who a command acts as, for the action log: ``--inspector``, else the inspector last used on this computer
+    (remembered by the TUI), else the login name marked 未署名 (so the trail never holds an empty name)."""
+    if inspector and inspector.strip():
+        return inspector.strip()
+    from fupin_tui.review import remembered_inspector
+
+    remembered = remembered_inspector()
+    if remembered:
+        return remembered
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        user = "unknown"
+    return f"{user}（未署名）"

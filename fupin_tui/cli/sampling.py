@@ -11,7 +11,9 @@ import typer
 from rich.table import Table
 
 from fupin_tui.cli import app
-from fupin_tui.cli.common import CountyOption, DbOption, InspectorOption, JsonOption, console, err_console, fail, open_engine
+from fupin_tui.cli.common import (
+    CountyOption, DbOption, InspectorOption, JsonOption, actor, console, err_console, fail, open_engine,
+)
 from fupin_tui.models import DatabaseError, resolve_county, session_scope
 from fupin_tui.sampling import (
     ALLOCATIONS,
@@ -217,7 +219,7 @@ def sample(
                 return
             if extend is not None:
                 _check_extend_options(s, code, n, method, by, allocation, seed)
-                outcome = extend_sample(s, code, extend, created_by=inspector)
+                outcome = extend_sample(s, code, extend, created_by=actor(inspector))
             else:
                 if n is None and not size_from_plan:
                     fail("请用 --n 指定样本户数，或用 --size-from-plan 按计划计算样本量", 2)
@@ -227,7 +229,7 @@ def sample(
                 request = SampleRequest(
                     n=n, method=m, by=by, allocation=allocation.value if allocation else None,
                     min_per_stratum=min_per_stratum, certainty=certainty.value if certainty else None, seed=seed,
-                    plan=plan_opts, created_by=inspector,
+                    plan=plan_opts, created_by=actor(inspector),
                 )
                 outcome = draw_sample(s, code, request, force=force)
     except (SamplingError, DatabaseError) as exc:

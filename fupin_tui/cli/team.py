@@ -10,7 +10,7 @@ from rich.table import Table
 
 from fupin_tui.audit import verify_chain
 from fupin_tui.cli import app, audit_app
-from fupin_tui.cli.common import CountyOption, DbOption, InspectorOption, console, fail, open_engine
+from fupin_tui.cli.common import CountyOption, DbOption, InspectorOption, actor, console, fail, open_engine
 from fupin_tui.glossary import category_key, category_label
 from fupin_tui.models import DatabaseError, read_session, resolve_county
 from fupin_tui.team import TeamError, assign_backcheck, backcheck_agreement, export_bundle, merge_bundles, record_backcheck
@@ -56,7 +56,7 @@ def merge_marks(
     """把组员的结果包合并进组长的数据库：按 UUID 合并标记，重复合并无变化；冲突列出待组长裁定，绝不静默覆盖。"""
     engine = open_engine(db)
     try:
-        report = merge_bundles(engine, files, lead=inspector or "")
+        report = merge_bundles(engine, files, lead=actor(inspector))
     except (TeamError, DatabaseError) as exc:
         fail(str(exc))
     console.print(
@@ -93,7 +93,7 @@ def backcheck_assign(
     engine = open_engine(db)
     try:
         households = assign_backcheck(engine, second_inspector=to, share=share, seed=seed, county=county,
-                                      lead=inspector or "")
+                                      lead=actor(inspector))
     except (TeamError, DatabaseError) as exc:
         fail(str(exc))
     if not households:
