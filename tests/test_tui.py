@@ -12,7 +12,14 @@ from textual.widgets._footer import FooterKey
 
 from fupin_tui.app import FupinApp, run_tui
 from fupin_tui.review import Reviewer
-from fupin_tui.screens.dialogs import ClueDialog, ConfirmDialog, FindingDialog, InspectorPrompt, MarkDialog
+from fupin_tui.screens.dialogs import (
+    ClueDialog,
+    ConfirmDialog,
+    DiscardDialog,
+    FindingDialog,
+    InspectorPrompt,
+    MarkDialog,
+)
 from fupin_tui.screens.grade import GradeScreen
 from fupin_tui.screens.help import HelpScreen
 from fupin_tui.screens.household import HouseholdScreen
@@ -69,6 +76,17 @@ def text_of(widget) -> str:
     console = Console(width=300, record=True, file=io.StringIO())
     console.print(content)
     return console.export_text()
+
+
+def cell_grid(line: str) -> list[str]:
+    """A rendered line as one entry per terminal cell (a double-width character, then "" for its second cell)."""
+    from rich.cells import cell_len
+
+    out: list[str] = []
+    for ch in line:
+        out.append(ch)
+        out.extend([""] * (cell_len(ch) - 1))
+    return out
 
 
 def footer_fits(screen, width: int) -> bool:
@@ -620,6 +638,278 @@ class TestOtherScreens:
             await pilot.pause()
             assert app.screen.has_class("-wide")
             assert app.screen.query_one("#hh-income-wide").display
+
+
+class TestUnsavedDialogs:
+    """QA: typed mark text was lost without a prompt (Esc, Ctrl+Q); Tab into 说明 selected the whole note."""
+
+    async def _open_edit(self, pilot, app, db, note="入户核实配偶…"):
+        order = sample_order(db)
+        app.reviewer.add_mark(order[0], "income", "一般", note)
+        app.screen.load(order[0])
+        await pilot.pause()
+        marks = app.screen.query_one(MarksList)
+        marks.focus()
+        marks.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MarkDialog)
+        return app.screen
+
+    async def test_escape_with_typed_note_asks_then_keeps_editing_or_discards(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            dlg = app.screen
+            assert isinstance(dlg, MarkDialog) and not dlg.is_dirty()
+            dlg.query_one("#mk-note").focus()
+            await pilot.press(*"务工收入未计入")
+            assert dlg.is_dirty()
+            await pilot.press("escape")
+            await pilot.pause()
+            ask = app.screen
+            assert isinstance(ask, DiscardDialog) and not ask.quitting
+            shown = " ".join(text_of(w) for w in ask.query("Label, Static")) + " ".join(
+                str(b.label) for b in ask.query("Button"))
+            assert "放弃未保存的内容？" in shown and "^D" in shown and "F2" in shown and "Esc" in shown
+            await pilot.press("enter")  # Enter never discards: the focused button is 继续编辑
+            await pilot.pause()
+            assert app.screen is dlg and dlg.query_one("#mk-note", Input).value == "务工收入未计入"
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("escape")  # Esc in the question: back to editing
+            await pilot.pause()
+            assert app.screen is dlg
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("ctrl+d")  # 放弃
+            await pilot.pause()
+            assert isinstance(app.screen, HouseholdScreen)
+        assert q(county_db, "SELECT count(*) FROM mark") == [(0,)]
+
+    async def test_escape_question_can_save(self, county_db):
+        order = sample_order(county_db)
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            app.screen.query_one("#mk-category", Select).value = "income"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, DiscardDialog)
+            await pilot.press("f2")  # 保存, the dialogs' save key
+            await pilot.pause()
+            assert isinstance(app.screen, HouseholdScreen)
+        assert q(county_db, "SELECT household_no, category FROM mark") == [(order[0], "income")]
+
+    async def test_clean_dialogs_close_at_once(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await self._open_edit(pilot, app, county_db)
+            await pilot.press("escape")  # nothing changed
+            await pilot.pause()
+            assert isinstance(app.screen, HouseholdScreen)
+            await pilot.press("f2")
+            await pilot.pause()
+            app.screen.query_one("#mk-note", Input).value = "  "  # blank, as saved: not a change
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, HouseholdScreen)
+
+    @pytest.mark.parametrize("change", ["severity", "member", "category", "note"])
+    async def test_edit_dialog_any_change_is_dirty(self, county_db, change):
+        order = sample_order(county_db)
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            dlg = await self._open_edit(pilot, app, county_db)
+            assert not dlg.is_dirty()
+            if change == "severity":
+                dlg.query_one("#mk-severity", RadioSet).query(RadioButton)[1].value = True
+            elif change == "member":
+                dlg.query_one("#mk-member", Select).value = f"{order[0]}01"
+            elif change == "category":
+                dlg.query_one("#mk-category", Select).value = "identity"
+            else:
+                await pilot.press("x")
+            await pilot.pause()
+            assert dlg.is_dirty()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, DiscardDialog)
+
+    async def test_ctrl_q_with_dirty_dialog_asks(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            dlg = await self._open_edit(pilot, app, county_db)
+            await pilot.press("x")
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            ask = app.screen
+            assert isinstance(ask, DiscardDialog) and ask.quitting
+            assert "放弃未保存的内容并退出？" in text_of(ask.query_one(".dlg-title"))
+            assert "^Q" in " ".join(str(b.label) for b in ask.query("Button"))
+            await pilot.press("escape")  # back to the dialog, text kept, app still running
+            await pilot.pause()
+            assert app.screen is dlg and dlg.query_one("#mk-note", Input).value == "入户核实配偶…x"
+            assert app.is_running
+            await pilot.press("escape")  # Esc's question open: Ctrl+Q asks the quit question instead
+            await pilot.pause()
+            assert isinstance(app.screen, DiscardDialog) and not app.screen.quitting
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert isinstance(app.screen, DiscardDialog) and app.screen.quitting
+            await pilot.press("ctrl+q")  # Ctrl+Q again: 放弃并退出
+            await pilot.pause()
+            assert not app.is_running
+        assert q(county_db, "SELECT note FROM mark") == [("入户核实配偶…",)]
+
+    async def test_ctrl_q_question_can_save_the_dialog(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await self._open_edit(pilot, app, county_db)
+            await pilot.press("x", "ctrl+q")
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            assert isinstance(app.screen, HouseholdScreen) and app.is_running
+            await pilot.press("ctrl+q")  # nothing unsaved now: quits at once
+            await pilot.pause()
+            assert not app.is_running
+        assert q(county_db, "SELECT note FROM mark") == [("入户核实配偶…x",)]
+
+    async def test_ctrl_q_with_clean_dialog_quits_at_once(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert not app.is_running
+
+    async def test_navigation_keys_do_not_close_an_open_dialog(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f2")
+            await pilot.pause()
+            dlg = app.screen
+            dlg.query_one("#mk-note").focus()
+            await pilot.press(*"说明")
+            for key in ("f7", "f8", "f9", "ctrl+p", "ctrl+z"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is dlg, key
+            assert dlg.query_one("#mk-note", Input).value == "说明"
+
+    async def test_note_focus_keeps_text_and_puts_cursor_at_end(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            dlg = await self._open_edit(pilot, app, county_db)
+            note = dlg.query_one("#mk-note", Input)
+            assert note.has_focus and note.selection.is_empty and note.cursor_position == len(note.value)
+            await pilot.press("shift+tab")  # leave the note, then Tab back into it
+            await pilot.pause()
+            assert not note.has_focus
+            await pilot.press("tab")
+            await pilot.pause()
+            assert note.has_focus and note.selection.is_empty
+            await pilot.press("1")
+            assert note.value == "入户核实配偶…1"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert q(county_db, "SELECT note FROM mark") == [("入户核实配偶…1",)]
+
+
+class TestQaScreens:
+    @pytest.mark.parametrize("width", [80, 100, 120])
+    async def test_overview_rule_table_headers_line_up(self, db_url, width):
+        build_county(db_url, households=30, sample_n=10)
+        con = sqlite3.connect(db_url)  # a long title (42 cells, as village_org_counts'), ambiguous-width dash
+        con.execute("UPDATE finding SET rule_id='village_org_counts' WHERE rule_id='id_checksum'")
+        con.commit()
+        con.close()
+        app = make_app(db_url)
+        async with app.run_test(size=(width, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("f9")
+            await settle(pilot, app)
+            table = app.screen.query_one("#ov-rules")
+            assert table.row_count > 0
+            assert table.virtual_size.width <= table.scrollable_content_region.width  # never scrolls sideways
+            assert table.max_scroll_x == 0
+            # every header label and every visible row's value sits in its column: left-aligned text starts at the
+            # column's first cell, numbers end at its last (Han characters take two cells)
+            labels = [str(c.label) for c in table.columns.values()]
+            assert labels[:6] == ["疑点规则", "严重程度", "疑点", "户数", "属实", "不属实"]
+            assert ("类别" in labels) == (width >= 100)  # left out at 80 columns so that the titles stay readable
+            strips = app.screen._compositor.render_strips()
+            top = table.region.y
+            visible = min(table.row_count, table.region.height - 1)
+            lines = [cell_grid("".join(seg.text for seg in strips[y])) for y in range(top, top + 1 + visible)]
+            assert all(len(line) == width for line in lines)
+            x = table.region.x
+            for column in table.columns.values():
+                inner = (x + table.cell_padding, x + table.cell_padding + column.width)
+                x += column.get_render_width(table)
+                right = str(column.label) != "疑点规则" and str(column.label) not in ("严重程度", "类别")
+                for n, line in enumerate(lines):
+                    text = "".join(line[inner[0]:inner[1]])
+                    assert text.strip(), (column.label, n)
+                    if right:
+                        assert text == text.rstrip() and text.strip().replace(",", "").isdigit() or n == 0, text
+                    else:
+                        assert text == text.lstrip(), (column.label, n, text)
+                    if n == 0:
+                        assert text.strip() == str(column.label)
+                    assert line[inner[0] - 1] in (" ", "") and (inner[1] >= width or line[inner[1]] == " ")
+
+    async def test_clean_outside_sample_explains(self, county_db):
+        order = sample_order(county_db)
+        outside = next(household_no(i) for i in range(30) if household_no(i) not in order)
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.open_household(outside)
+            await pilot.pause()
+            for key in ("f3", "o"):
+                app._notifications.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                messages = [str(n.message) for n in app._notifications]
+                assert any("样本外" in m and "不计入评分" in m and "不在抽样样本中" in m for m in messages), messages
+            # the key stays dimmed in the footer, and nothing was recorded
+            keys = {k.description: k for k in app.screen.query_one(Footer).query(FooterKey)}
+            assert keys["无误"].has_class("-disabled")
+        assert q(county_db, "SELECT count(*) FROM action") == [(0,)]
+
+    async def test_scroll_hint_names_findings_outside_back_check(self, county_db):
+        app = make_app(county_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert "疑点" in str(app.screen.query_one("#hh-card").border_subtitle)
+
+    @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+    async def test_footer_puts_next_household_first(self, county_db, size):
+        app = make_app(county_db)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for focus in (None, "#hh-members"):
+                if focus:
+                    app.screen.query_one(focus).focus()
+                    app.screen.refresh_bindings()
+                    await pilot.pause()
+                labels = [k.description for k in app.screen.query_one(Footer).query(FooterKey)]
+                assert labels[:2] == ["下一户", "上一户"], labels
+                assert footer_fits(app.screen, size[0])
 
 
 def test_cli_inspect_refuses_without_terminal(county_db):

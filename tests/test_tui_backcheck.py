@@ -172,8 +172,12 @@ class TestBlindToFirstReview:
             summary = text_of(screen.query_one("#hh-summary", Static))
             assert "有问题" not in summary and "复核（背对背）" in summary
             assert "户基本情况" in str(screen.query_one("#hh-card").border_title)  # the record is shown
+            hint = str(screen.query_one("#hh-card").border_subtitle)  # QA: it used to name 疑点 here too
+            assert "复核结论" in hint and "疑点" not in hint and "标记" not in hint
             assert footer_fits(screen, 80)
-            labels = {k.description for k in screen.query_one(Footer).query(FooterKey)}
+            ordered = [k.description for k in screen.query_one(Footer).query(FooterKey)]
+            assert ordered[:2] == ["下一户", "上一户"]
+            labels = set(ordered)
             assert {"下一户", "上一户", "标记", "无误", "帮助"} <= labels
             assert "核实" not in labels and "撤销" not in labels
             await pilot.press("f4")  # no verdicts on findings in back-check mode

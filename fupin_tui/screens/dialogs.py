@@ -3,7 +3,10 @@ the inspector prompt asked on first start. Each returns its result with ``dismis
 screen that opened it calls the review service, which commits before anything is shown as saved.
 
 Keys inside a dialog work with an input method switched on: Ctrl+S or F2 saves, Esc cancels, Tab moves, Enter in
-the note saves.
+the note saves. A dialog whose fields were changed (:meth:`FupinDialog.is_dirty`) is never closed silently: Esc asks
+"放弃未保存的内容？" (:class:`DiscardDialog`: Ctrl+D 放弃, F2 / Ctrl+S 保存, Esc or Enter 继续编辑), and so does Ctrl+Q
+anywhere while such a dialog is open (the app asks; Ctrl+Q again 放弃并退出). Note inputs keep their text when focused
+(cursor at the end, nothing selected), so the first key typed never replaces a note being edited.
 """
 
 from __future__ import annotations
@@ -31,8 +34,17 @@ _SAVE_BINDINGS = [
 _NONE = "__none__"
 
 
+def note_input(value: str, placeholder: str, id: str) -> Input:  # noqa: A002 - Textual's name
+    """A compact one-line Input that does NOT select its text when focused: the cursor goes to the end, so the
+    first key typed adds to the text instead of replacing it (Textual selects all on focus by default)."""
+    return Input(value, placeholder=placeholder, id=id, compact=True, select_on_focus=False)
+
+
 class FupinDialog(ModalScreen[Any]):
-    """A centred box with a title, a form grid, an error line and 保存 / 取消 buttons."""
+    """A centred box with a title, a form grid, an error line and 保存 / 取消 buttons.
+
+    The state of its fields (Inputs, Selects, RadioSets) is recorded when it opens; :meth:`is_dirty` tells whether
+    the inspector changed any since, and Esc then asks before discarding (see :class:`DiscardDialog`)."""
 
     BINDINGS = _SAVE_BINDINGS
     DEFAULT_CSS = """
@@ -65,8 +77,40 @@ class FupinDialog(ModalScreen[Any]):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    _initial_state: tuple | None = None
+
+    def on_mount(self) -> None:
+        self._initial_state = self.form_state()
+
+    def form_state(self) -> tuple:
+        """The current value of every field: Input text (stripped, as saved), Select value, RadioSet choice."""
+        state: list[object] = []
+        for widget in self.query("Input, Select, RadioSet"):
+            if isinstance(widget, Input):
+                state.append(widget.value.strip())
+            elif isinstance(widget, Select):
+                state.append(widget.value)
+            elif isinstance(widget, RadioSet):
+                state.append(tuple(button.value for button in widget.query(RadioButton)))
+        return tuple(state)
+
+    def is_dirty(self) -> bool:
+        """True when a field was changed since the dialog opened (and not changed back)."""
+        return self._initial_state is not None and self.form_state() != self._initial_state
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: close at once when nothing was changed, else ask whether to discard (or save) the changes."""
+        if not self.is_dirty():
+            self.dismiss(None)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                self.dismiss(None)
+            elif answer == "save":
+                self.action_save()
+
+        self.app.push_screen(DiscardDialog(), answered)
 
     def action_save(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -119,8 +163,7 @@ class MarkDialog(FupinDialog):
                     yield Select(self._field_options(m.member_no if m else None), allow_blank=False,
                                  value=(m.field if m and m.field else _NONE), id="mk-field", compact=True)
                 yield Label("说明")
-                yield Input(note, placeholder=f"{'复核' if self.backcheck else '问题'}说明（可输入中文；回车保存）",
-                            id="mk-note", compact=True)
+                yield note_input(note, f"{'复核' if self.backcheck else '问题'}说明（可输入中文；回车保存）", "mk-note")
             yield Static("", classes="dlg-error")
             yield self._buttons()
 
@@ -195,7 +238,7 @@ class FindingDialog(FupinDialog):
                     yield RadioButton("属实（生成问题标记）", value=self.verdict != "不属实")
                     yield RadioButton("不属实（须填写说明）", value=self.verdict == "不属实")
                 yield Label("说明")
-                yield Input(self.note, placeholder="核实说明（不属实时必填；回车保存）", id="fd-note", compact=True)
+                yield note_input(self.note, "核实说明（不属实时必填；回车保存）", "fd-note")
             yield Static("", classes="dlg-error")
             yield self._buttons()
 
@@ -245,7 +288,7 @@ class ClueDialog(FupinDialog):
                     for status in CLUE_STATUSES:
                         yield RadioButton(status, value=c.status == status)
                 yield Label("说明")
-                yield Input(c.note, placeholder="核实说明（不属实、已说明时必填；回车保存）", id="cl-note", compact=True)
+                yield note_input(c.note, "核实说明（不属实、已说明时必填；回车保存）", "cl-note")
             yield Static("", classes="dlg-error")
             yield self._buttons()
 
@@ -301,6 +344,54 @@ class ConfirmDialog(FupinDialog):
         self.dismiss(False)
 
 
+class DiscardDialog(FupinDialog):
+    """Asked before a dialog with unsaved changes is closed. Dismisses with ``"discard"`` (Ctrl+D, or Ctrl+Q when
+    ``quitting``), ``"save"`` (F2 / Ctrl+S, the dialogs' save keys) or None (Esc, or Enter on the focused
+    继续编辑 button: back to editing). Enter never discards: an inspector who pressed Esc by mistake and then Enter
+    to save must not lose the note. ``quitting``: asked by Ctrl+Q (the app exits on "discard")."""
+
+    BINDINGS = [
+        Binding("ctrl+d", "discard", "放弃", key_display="^D"),
+        Binding("ctrl+s,f2", "save", "保存", key_display="F2"),
+        Binding("escape", "cancel", "继续编辑", key_display="Esc"),
+    ]
+
+    def __init__(self, quitting: bool = False) -> None:
+        super().__init__()
+        self.quitting = quitting
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("放弃未保存的内容并退出？" if self.quitting else "放弃未保存的内容？", classes="dlg-title")
+            yield Static("对话框中填写或修改的内容尚未保存。", classes="dlg-info")
+            yield Horizontal(
+                Button("放弃并退出 (^Q)" if self.quitting else "放弃 (^D)", variant="error", id="dlg-discard",
+                       compact=True),
+                Button("保存 (F2)", variant="primary", id="dlg-save", compact=True),
+                Button("继续编辑 (Esc)", id="dlg-cancel", compact=True),
+                classes="dlg-buttons",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#dlg-cancel").focus()
+
+    def is_dirty(self) -> bool:
+        return False
+
+    @on(Button.Pressed, "#dlg-discard")
+    def _discard_pressed(self) -> None:
+        self.action_discard()
+
+    def action_discard(self) -> None:
+        self.dismiss("discard")
+
+    def action_save(self) -> None:
+        self.dismiss("save")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class InspectorPrompt(FupinDialog):
     """Asked on first start: the inspector's name and unit. Dismisses with (name, unit); cannot be cancelled
     (Esc quits the app instead: nothing may be recorded without an inspector)."""
@@ -320,9 +411,9 @@ class InspectorPrompt(FupinDialog):
             yield Static("每一条标记、状态和结论都记录核查人员（姓名和单位）。", classes="dlg-info")
             with Grid():
                 yield Label("姓名")
-                yield Input(self.initial[0], placeholder="例如：张三", id="ip-name", compact=True)
+                yield note_input(self.initial[0], "例如：张三", "ip-name")
                 yield Label("单位")
-                yield Input(self.initial[1], placeholder="例如：省扶贫办（可空）", id="ip-unit", compact=True)
+                yield note_input(self.initial[1], "例如：省扶贫办（可空）", "ip-unit")
             yield Static("", classes="dlg-error")
             yield Horizontal(
                 Button("确定 (^S)", variant="primary", id="dlg-save", compact=True),
@@ -332,6 +423,9 @@ class InspectorPrompt(FupinDialog):
 
     def on_mount(self) -> None:
         self.query_one("#ip-name").focus()
+
+    def is_dirty(self) -> bool:
+        return False  # nothing can be recorded before it is answered: Esc / Ctrl+Q quit at once
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -16,6 +16,7 @@ category, F3 records 核查无误, Enter / Del on a category changes / removes i
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -84,6 +85,10 @@ class HouseholdScreen(Screen):
         Binding("question_mark", "app.help", "帮助", show=False),
     ]
 
+    #: Said when 核查无误 (F3 / o) is pressed on a household outside the sample (opened with Ctrl+P).
+    OUTSIDE_SAMPLE = ("本户不在抽样样本中（样本外），没有核查状态，不能设为“核查无误”。"
+                      "可以添加问题标记（F2）：标记会被记录，但属样本外，不计入评分。")
+
     def __init__(self, household_no: str) -> None:
         super().__init__()
         self.household_no = household_no
@@ -133,6 +138,22 @@ class HouseholdScreen(Screen):
     # ---------------------------------------------------------------------------------------------------------------
 
     @property
+    def active_bindings(self):  # noqa: ANN201 - Textual's type
+        """As Textual's, but ordered as this screen's BINDINGS (the footer follows this order): Textual orders the
+        keys by the focused widget's bindings first, which put the scroll body's PgUp before PgDn 下一户."""
+        bindings = super().active_bindings
+        rank = {key: n for n, binding in enumerate(self.BINDINGS) for key in binding.key.split(",")}
+        return dict(sorted(bindings.items(), key=lambda item: rank.get(item[0], len(rank))))
+
+    @property
+    def scroll_hint(self) -> str:
+        """The household card's subtitle in the narrow layout: what lies below the card (back-check mode shows no
+        findings or marks, only the second inspector's own result)."""
+        if self.backcheck:
+            return "↑↓ 滚动查看成员、复核结论、收入 · Tab 切换"
+        return "↑↓ 滚动查看成员、疑点、标记、收入 · Tab 切换"
+
+    @property
     def backcheck(self) -> bool:
         """Back-check mode (the second inspector's view, see the module docstring)."""
         return bool(getattr(self.app, "backcheck", False))
@@ -180,7 +201,7 @@ class HouseholdScreen(Screen):
             self.query_one("#hh-summary", Static).update(summary)
             card = self.query_one(HouseholdCard)
             card.show(d, self._per_row)
-            card.border_subtitle = "" if self.has_class("-wide") else "↑↓ 滚动查看成员、疑点、标记、收入 · Tab 切换"
+            card.border_subtitle = "" if self.has_class("-wide") else self.scroll_hint
             if self.has_class("-wide"):
                 self.query_one("#hh-income-wide", IncomeCard).show(d, 2)
             else:
@@ -213,6 +234,12 @@ class HouseholdScreen(Screen):
         if action in ("verify", "clue") and self.backcheck:
             return False  # no findings or clues in back-check mode
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        # F3 / o are off (dimmed in the footer) outside the sample, so Textual would ignore them silently: say why.
+        if event.key in ("f3", "o") and self.check_action("clean", ()) is None:
+            event.stop()
+            self.notify(self.OUTSIDE_SAMPLE, title="样本外", severity="warning", timeout=8)
 
     def action_reload(self) -> None:
         """Reload this household (another inspector sharing the database may have marked it)."""

@@ -22,6 +22,12 @@ from fupin_tui.widgets.table import FupinTable
 
 _METHODS = {"random": "简单随机", "stratified": "分层随机", "systematic": "系统抽样"}
 
+#: The findings-by-rule table: (header, justify). The title takes the width left over (cut with …); 类别 is left out
+#: when the title would get fewer than 24 cells (below ~100 columns), so the table never scrolls sideways.
+RULE_COLUMNS = (("疑点规则", "left"), ("严重程度", "left"), ("疑点", "right"), ("户数", "right"), ("属实", "right"),
+                ("不属实", "right"), ("类别", "left"))
+CLUE_COLUMNS = (("部门", "left"), ("线索", "right"), *((status, "right") for status in CLUE_STATUSES))
+
 
 def progress_bar(done: int, total: int, width: int = 30) -> Text:
     """``██████░░░░ 12/60`` in ``width`` cells."""
@@ -74,9 +80,10 @@ class OverviewScreen(Screen):
                 yield Static("", id="ov-progress", classes="panel")
                 yield Static("", id="ov-grade", classes="panel")
             yield Static("", id="ov-checks-title", classes="section-title")
-            yield FupinTable(("疑点规则", "严重程度", "疑点", "户数", "属实", "不属实", "类别"), id="ov-rules")
+            # the headers from the start: a DataTable laid out empty (height 0) was not laid out again at some widths
+            yield FupinTable([label for label, _ in RULE_COLUMNS], id="ov-rules")
             yield Static("", id="ov-clues-title", classes="section-title")
-            yield FupinTable(("部门", "线索", "待核实", "属实", "不属实", "已说明"), id="ov-clues")
+            yield FupinTable([label for label, _ in CLUE_COLUMNS], id="ov-clues")
         yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
@@ -148,11 +155,11 @@ class OverviewScreen(Screen):
             head.append(f"  有严重疑点的户 {d.severe_households:,} 户，占 {pct(d.severe_share)}", style="")
             title.update(head)
             rules.display = bool(d.findings_by_rule)
-            rules.show([
+            rules.show_fitted(RULE_COLUMNS, [
                 (r.get("title") or r.get("rule_id", ""), r.get("severity", ""), f"{r.get('findings', 0):,}",
                  f"{r.get('households', 0):,}", f"{r.get('confirmed', 0) or 0:,}", f"{r.get('dismissed', 0) or 0:,}",
                  CATEGORIES.get(r.get("category", ""), r.get("category", "")))
-                for r in d.findings_by_rule])
+                for r in d.findings_by_rule], flex=0, optional=(6,), min_flex=24)
         ctitle = self.query_one("#ov-clues-title", Static)
         clues = self.query_one("#ov-clues", FupinTable)
         if d.clues is None:
@@ -161,8 +168,8 @@ class OverviewScreen(Screen):
         else:
             ctitle.update(Text("部门比对线索（按部门、核实状态）", style="bold"))
             clues.display = True
-            clues.show([(c.get("dept_label", c.get("dept", "")), f"{c.get('total', 0):,}",
-                         *(f"{c.get(st, 0):,}" for st in CLUE_STATUSES)) for c in d.clues])
+            clues.show_fitted(CLUE_COLUMNS, [(c.get("dept_label", c.get("dept", "")), f"{c.get('total', 0):,}",
+                                              *(f"{c.get(st, 0):,}" for st in CLUE_STATUSES)) for c in d.clues])
 
     def show_grade(self, grade: dict | None, error: str) -> None:
         """Render the grade estimate."""

@@ -8,8 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
+
+
+def fit_widths(natural: Sequence[int], available: int, flex: int, optional: Sequence[int] = (), *,
+               padding: int = 1, min_flex: int = 10) -> tuple[list[int], list[int]]:
+    """Column widths (cells) that fit ``available`` cells: every column keeps its ``natural`` width (its widest
+    cell, header included) except column ``flex``, which gets what is left (at most its natural width, at least
+    ``min_flex`` or its natural width when smaller); the ``optional`` columns are left out, last first, while the flex
+    column would get less than ``min_flex``. ``padding``: cells on each side of every column. Returns (the indices of
+    the columns kept, their widths)."""
+    kept = list(range(len(natural)))
+    drop = list(optional)
+    while True:
+        others = sum(natural[i] + 2 * padding for i in kept if i != flex) + 2 * padding
+        room = available - others
+        if room >= min(min_flex, natural[flex]) or not drop:
+            break
+        kept.remove(drop.pop())
+    widths = [natural[i] if i != flex else max(min(natural[i], room), min(min_flex, natural[i])) for i in kept]
+    return kept, widths
 
 
 class FupinTable(DataTable):
@@ -27,6 +48,46 @@ class FupinTable(DataTable):
         self._columns = tuple(columns)
         if self._columns:
             self.add_columns(*self._columns)
+        self._fitted: tuple | None = None
+        self._fitted_width = -1
+
+    def show_fitted(self, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], *, flex: int = 0,
+                    optional: Sequence[int] = (), min_flex: int = 10) -> None:
+        """Replace every row, with the columns sized to the table's width so that it never scrolls sideways (a
+        header cut at the right edge, or a wide Han character straddling it, would no longer line up with its
+        column). ``columns``: (label, justify) pairs, justify ``"left"`` or ``"right"`` (numbers); widths are
+        measured in terminal cells (a Han character takes two). Column ``flex`` (e.g. a rule's title) takes the
+        width left over and its cells are cut with "…"; the ``optional`` columns are left out (last first) when
+        the flex column would get fewer than ``min_flex`` cells. Fitted again when the table's width changes."""
+        self._fitted = (tuple(columns), [tuple(r) for r in rows], flex, tuple(optional), min_flex)
+        self._fitted_width = self.size.width
+        self._render_fitted()
+
+    def _render_fitted(self) -> None:
+        assert self._fitted is not None
+        columns, rows, flex, optional, min_flex = self._fitted
+        natural = [max([cell_len(label), *(cell_len(str(r[i])) for r in rows)]) for i, (label, _) in enumerate(columns)]
+        # the vertical scroll bar's width is always kept free: its coming and going must not refit the columns
+        available = self.size.width - self.styles.scrollbar_size_vertical if self.size.width else 10_000
+        kept, widths = fit_widths(natural, available, flex, optional, padding=self.cell_padding, min_flex=min_flex)
+        self.clear(columns=True)
+        self._columns = ()
+        for i, width in zip(kept, widths):
+            label, justify = columns[i]
+            self.add_column(Text(label, justify=justify), width=width)  # type: ignore[arg-type]
+        for row in rows:
+            cells = []
+            for i, width in zip(kept, widths):
+                text = Text(str(row[i]), justify=columns[i][1], no_wrap=True)
+                if text.cell_len > width:
+                    text.truncate(width, overflow="ellipsis")
+                cells.append(text)
+            self.add_row(*cells)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._fitted is not None and event.size.width != self._fitted_width:
+            self._fitted_width = event.size.width
+            self.call_later(self._render_fitted)  # not inside the resize: the new rows need a layout of their own
 
     def show(self, rows: Iterable[Sequence[str | Text]], keys: Iterable[str] | None = None,
              columns: Sequence[str] | None = None) -> None:
