@@ -72,7 +72,8 @@ ROSTER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "township": ("乡(镇)", "镇(乡)", "乡镇", "乡(镇、街道)"),
     "village": ("行政村", "村", "村(社区)"),
     "hamlet": ("自然村", "社、组", "组", "自然村(组)", "村民小组"),
-    "household_no": ("户编号",),
+    # not 户号: 公安 户籍 lists call the 户口簿 number 户号 and carry 与户主关系 too (they would read as rosters)
+    "household_no": ("户编号", "农户编号"),
     "member_no": ("人编号", "成员编号"),
     "name": ("姓名",),
     "id_number": ("证件号码", "身份证号", "身份证号码", "公民身份号码", "证件号"),
@@ -107,7 +108,7 @@ ROSTER_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 #: Household income and living-conditions table (户收入及生产生活条件) columns: field → synonyms.
 INCOME_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "household_no": ("户编号",),
+    "household_no": ("户编号", "农户编号"),
     "head_name": ("户主姓名",),
     "head_id_number": ("户主证件号码", "户主身份证号", "户主身份证号码"),
     "declared_size": ("家庭人口数", "家庭成员数", "人数"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from fupin_tui.models.db import DatabaseError, get_engine
 from fupin_tui.scoring import CountyResult, Rubric, RubricError, load_rubric, rank_counties, summary_row
 
 __all__ = ["RankingError", "load_results", "result_from_json", "write_ranking"]
+
+_log = logging.getLogger(__name__)
 
 COLUMNS = (
     ("名次", "rank"), ("县代码", "county"), ("县名", "name"), ("样本户数", "sample_n"), ("已核查户数", "reviewed"),
@@ -72,7 +75,8 @@ def _from_db(path: str, rubric: Rubric | None) -> list[CountyResult]:
     except DatabaseError as exc:
         raise RankingError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - not a database: say which file
-        raise RankingError(f"无法作为数据库打开 {path}：{type(exc).__name__}: {exc}") from None
+        _log.debug("cannot open %s as a database: %s: %s", path, type(exc).__name__, exc)
+        raise RankingError(f"无法作为数据库打开 {path}：不是 fupin 数据库文件，或文件已损坏") from None
     out = []
     counties = counties_in(engine)
     if not counties:
@@ -101,6 +105,7 @@ def load_results(inputs: Iterable[str | Path], rubric_path: str | Path | None = 
     except RubricError as exc:
         raise RankingError(str(exc)) from None
     out: list[CountyResult] = []
+    source: dict[str, str] = {}  # county code → the input it came from
     for item in inputs:
         text = str(item)
         if "://" not in text and not Path(text).exists():
@@ -111,10 +116,23 @@ def load_results(inputs: Iterable[str | Path], rubric_path: str | Path | None = 
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise RankingError(f"无法读取 JSON 文件 {text}：{exc}") from None
             rows = data if isinstance(data, list) else [data]
-            out.extend(result_from_json(d, text) for d in rows)
+            got = [result_from_json(d, text) for d in rows]
         else:
-            out.extend(_from_db(text, rubric))
+            got = _from_db(text, rubric)
+        label = _input_label(text)
+        for r in got:
+            first = source.get(r.county)
+            if first is not None:
+                where = f"在 {label} 中出现了两次" if first == label else f"同时出现在 {first} 和 {label} 中"
+                raise RankingError(f"县代码重复：县 {r.county} {where}；每个县只能给一次，请去掉重复的文件或结果")
+            source[r.county] = label
+        out.extend(got)
     return out
+
+
+def _input_label(text: str) -> str:
+    """How an input is named in messages: the path as given, a PostgreSQL URL without its credentials."""
+    return text.split("@")[-1] if "://" in text else text
 
 
 def _settled_text(value: bool | None, grade: str | None) -> str:

@@ -106,6 +106,22 @@ class TestExactFigures:
         r = runner.invoke(app, ["grade", "--db", db_url])
         assert r.exit_code == 0 and has(r, "再复核 89 户") and has(r, "等级：优秀（待定）")
 
+    def test_one_of_sixty_with_an_issue_is_not_settled(self, db_url):
+        # QA: 1 of 60 households checked, with an issue → 不合格, but the one-sided 95 % lower bound is 5 %, so the
+        # county may still be 良好: pending (待定), not 确定; a second household with an issue would settle it
+        make_county(db_url)
+        review(db_url, issues={1: [("income", "严重", "inspector")]})
+        g = grade_json(db_url)
+        assert (g["reviewed"], g["with_issues"], g["rate"]) == (1, 1, 1.0)
+        assert g["ci_low"] == pytest.approx(0.025) and g["ci_high"] == 1.0
+        assert g["lower_bound"] == pytest.approx(0.05) and g["upper_bound"] == 1.0
+        assert (g["grade"], g["guaranteed_grade"], g["best_grade"], g["settled"], g["status"]) == (
+            "不合格", "不合格", "良好", False, "待定")
+        assert g["extra_to_settle"] == 1
+        r = runner.invoke(app, ["grade", "--db", db_url])
+        assert r.exit_code == 0 and has(r, "等级：不合格（待定）") and not has(r, "不合格（确定）")
+        assert has(r, "错误率下限只有 5%，不高于合格的上限 10%，还不能排除良好")
+
     def test_nothing_reviewed(self, db_url):
         make_county(db_url)
         g = grade_json(db_url)
@@ -270,4 +286,16 @@ class TestRank:
                "grade": "优秀"}
         dup.write_text(json.dumps([one, one]), encoding="utf-8")
         r = runner.invoke(app, ["rank", str(dup), "--out", str(tmp_path / "x.xlsx")])
-        assert r.exit_code == 1 and has(r, "县代码重复")
+        assert r.exit_code == 1 and has(r, "县代码重复") and has(r, f"县 422801 在 {dup} 中出现了两次")
+        # the same county in two inputs: both files are named
+        other = tmp_path / "again.json"
+        other.write_text(json.dumps(one), encoding="utf-8")
+        single = tmp_path / "one.json"
+        single.write_text(json.dumps(one), encoding="utf-8")
+        r = runner.invoke(app, ["rank", str(single), str(other), "--out", str(tmp_path / "x.xlsx")])
+        assert r.exit_code == 1 and has(r, f"县代码重复：县 422801 同时出现在 {single} 和 {other} 中")
+        # a file that is not a database: a Chinese reason, no exception class name
+        junk = tmp_path / "junk.db"
+        junk.write_bytes(b"not a database at all" * 100)
+        r = runner.invoke(app, ["rank", str(junk), "--out", str(tmp_path / "x.xlsx")])
+        assert r.exit_code == 1 and has(r, "不是 fupin 数据库文件") and "Error" not in r.output

@@ -433,7 +433,7 @@ def test_unreadable_file_fails_and_leaves_the_database_unchanged(tmp_path: Path,
         msg = "没有数据"
     elif kind == "not_a_spreadsheet":
         bad.write_bytes(b"%PDF-1.4\n\x00\x01\x02binary")
-        msg = "不是电子表格"
+        msg = "不是有效的 Excel/CSV 文件"
     else:
         bad.write_bytes(b"")
         msg = "文件为空"

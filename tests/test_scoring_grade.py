@@ -46,9 +46,54 @@ def test_settled_when_bands_agree():
     assert (result.grade, result.guaranteed_grade, result.settled, result.status) == ("优秀", "优秀", True, "确定")
     assert result.extra_to_settle is None
     assert "等级确定为优秀" in result.explanation
-    worst = evaluate([StratumCounts("全县", 2000, 60, 9)], RUBRIC)
-    assert (worst.grade, worst.settled) == ("不合格", True)
-    assert "超过合格的上限 10%" in worst.explanation
+    # 12 of 60 (20 %): the one-sided 95 % lower bound Beta(0.05; 12, 49) = 11.97 % is above 合格's 10 % → settled
+    worst = evaluate([StratumCounts("全县", 2000, 60, 12)], RUBRIC)
+    assert (worst.grade, worst.guaranteed_grade, worst.best_grade, worst.settled) == ("不合格", "不合格", "不合格", True)
+    assert worst.lower_bound == pytest.approx(beta.ppf(0.05, 12, 49)) == pytest.approx(0.11966, abs=5e-6)
+    assert "错误率下限为 11.97%，超过合格的上限 10%，等级确定为不合格" in worst.explanation
+
+
+def test_worst_band_is_settled_only_when_the_lower_bound_excludes_the_better_bands():
+    # QA case: 1 household reviewed, 1 issue. Point 100 % → 不合格 and the upper bound (100 %) agrees, but the
+    # one-sided 95 % lower bound is 5 %: 良好 is not excluded, so the grade is pending, not 确定.
+    one = evaluate([StratumCounts("全县", 60, 1, 1)], RUBRIC)
+    assert (one.ci_low, one.ci_high) == (pytest.approx(0.025), 1.0)
+    assert one.lower_bound == pytest.approx(0.05)
+    assert (one.grade, one.guaranteed_grade, one.best_grade, one.status) == ("不合格", "不合格", "良好", "待定")
+    assert one.extra_to_settle == 1  # 2 of 2: lower bound √0.05 = 22.36 % > 10 %
+    assert "错误率下限只有 5%，不高于合格的上限 10%，还不能排除良好，因此不合格尚不能确定" in one.explanation
+    assert "再复核 1 户（共 2 户）即可确定为不合格" in one.explanation
+    two = evaluate([StratumCounts("全县", 60, 2, 2)], RUBRIC)
+    assert two.status == "确定" and two.lower_bound == pytest.approx(0.05 ** 0.5)
+    # 9 of 60 (15 %): lower bound 8.05 % ≤ 10 % → pending; at 15 % the first m with round(0.15 m) errors and a lower
+    # bound above 10 % is 110 (17 errors, 10.09 %): 50 more households
+    nine = evaluate([StratumCounts("全县", 2000, 60, 9)], RUBRIC)
+    assert nine.lower_bound == pytest.approx(0.080545, abs=5e-6)
+    assert (nine.grade, nine.best_grade, nine.status, nine.extra_to_settle) == ("不合格", "合格", "待定", 50)
+    assert beta.ppf(0.05, 17, 110 - 17 + 1) > 0.10 >= beta.ppf(0.05, 16, 109 - 16 + 1)
+    assert nine.to_json()["lower_bound"] == pytest.approx(nine.lower_bound)
+    assert nine.to_json()["best_grade"] == "合格"
+
+
+def test_middle_band_settles_when_point_and_guaranteed_agree():
+    # Issue 6's rule: 12 of 400 (3 %): upper 4.82 % ≤ 5 % → 良好 guaranteed = point band → settled; the lower bound
+    # 1.74 % is reported (优秀 not excluded: "至多为优秀") but does not hold a middle band pending.
+    r = evaluate([StratumCounts("全县", 20000, 400, 12)], RUBRIC)
+    assert (r.grade, r.guaranteed_grade, r.best_grade, r.settled) == ("良好", "良好", "优秀", True)
+    assert r.upper_bound == pytest.approx(0.04815, abs=5e-6) and r.lower_bound == pytest.approx(0.01740, abs=5e-6)
+    assert r.extra_to_settle is None
+    # the worst band also needs the lower bound above the next better band's limit (AT the limit is not enough)
+    assert not grade(0.15, 0.3, RUBRIC, lower_bound=0.10).settled
+    assert grade(0.15, 0.3, RUBRIC, lower_bound=0.1001).settled
+    assert grade(0.03, 0.049, RUBRIC).settled  # a middle band needs no lower bound
+    assert grade(0.01, 0.019, RUBRIC).settled  # the best band needs no lower bound
+    # 9 of 60 (15 %): 不合格, lower bound 8.05 % < 10 % → pending; 合格 is not excluded
+    worst = evaluate([StratumCounts("全县", 20000, 60, 9)], RUBRIC)
+    assert (worst.grade, worst.settled) == ("不合格", False)
+    assert worst.lower_bound == pytest.approx(0.0805, abs=5e-4) and worst.extra_to_settle == 50
+    m = 60 + 50
+    k = int(0.15 * m + 0.5)  # halves up, as households_to_settle rounds
+    assert beta.ppf(0.05, k, m - k + 1) > 0.10
 
 
 def test_grade_function_bands_and_caps():
@@ -84,6 +129,16 @@ def test_households_to_settle():
         assert beta.ppf(0.95, k + 1, smaller - k) > 0.02
     assert households_to_settle(60, 0.0, float("inf")) == 0
     assert households_to_settle(60, 0.05, 0.05) is None  # the rate sits at the limit: never
+    # with a lower target (the next better band's limit): the smallest m whose lower bound is above it
+    extra = households_to_settle(60, 0.15, float("inf"), target_min_rate=0.10)
+    assert extra == 50
+    for smaller in range(61, 110):
+        k = int(0.15 * smaller + 0.5)
+        assert beta.ppf(0.05, k, smaller - k + 1) <= 0.10
+    assert households_to_settle(60, 0.10, float("inf"), target_min_rate=0.10) is None  # at the limit: never
+    # finite population: the hypergeometric lower bound
+    assert households_to_settle(60, 0.15, float("inf"), target_min_rate=0.10, population=2000,
+                                likelihood="hypergeometric") <= 50
     # bounded by the population: a census settles under the finite-population bound
     assert households_to_settle(60, 0.0, 0.02, population=100, likelihood="hypergeometric") <= 40
     with pytest.raises(ValueError):

@@ -131,3 +131,18 @@ def test_clopper_pearson_covers_at_least_nominal(p, n):
     ks = np.random.default_rng(20160101).binomial(n, p, size=4000)
     assert covers[ks].mean() >= 0.95
     assert (one_sided[ks] >= p).mean() >= 0.95
+
+
+def test_one_sided_lower_bounds():
+    from fupin_tui.scoring import clopper_pearson_lower, hypergeometric_lower
+
+    # the rate is above the lower bound with probability `confidence`: Beta(1 − c; k, n − k + 1)
+    assert clopper_pearson_lower(0, 60) == 0.0
+    assert clopper_pearson_lower(1, 1) == pytest.approx(0.05)
+    assert clopper_pearson_lower(9, 60) == pytest.approx(beta.ppf(0.05, 9, 52)) == pytest.approx(0.080545, abs=5e-6)
+    # a one-sided 95 % bound is the two-sided 90 % one
+    assert clopper_pearson_lower(9, 60) == pytest.approx(clopper_pearson(9, 60, 0.90)[0])
+    assert hypergeometric_lower(9, 60, 2000) == pytest.approx(hypergeometric_interval(9, 60, 2000, 0.90)[0])
+    assert hypergeometric_lower(0, 60, 2000) == 0.0
+    # the finite-population bound is tighter than the binomial one
+    assert hypergeometric_lower(9, 60, 200) >= clopper_pearson_lower(9, 60) - 1 / 200

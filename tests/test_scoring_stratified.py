@@ -158,3 +158,17 @@ def test_nothing_reviewed_gives_none():
 def test_invalid_input(strata, kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         stratified_estimate(strata, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["clopper_pearson", "hypergeometric", "korn_graubard", "beta_posterior",
+                                    "normal_fpc"])
+def test_one_sided_lower_bound_of_every_method(method):
+    e = stratified_estimate(EXAMPLE, 0.95, method, draws=20000)
+    # one-sided bounds lie inside the two-sided interval at the same confidence and around the point estimate
+    assert e.ci_low - 1e-9 <= e.lower_bound <= e.estimate + 1e-9
+    assert e.estimate - 1e-9 <= e.upper_bound <= e.ci_high + 1e-9
+    if method == "clopper_pearson":
+        assert e.lower_bound == pytest.approx(beta.ppf(0.05, 4, 57))
+    if method == "normal_fpc":
+        var = 0.6 ** 2 * (1 - 30 / 600) * (1 / 30) * (29 / 30) / 29 + 0.4 ** 2 * (1 - 30 / 400) * 0.1 * 0.9 / 29
+        assert e.lower_bound == pytest.approx(max(0.0, 0.06 - norm.ppf(0.95) * math.sqrt(var)))

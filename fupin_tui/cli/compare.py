@@ -49,6 +49,10 @@ def compare(
         prepared = prepare(files, dept)
     except (ReadError, AmbiguousDepartment, RuleError) as exc:
         fail(str(exc))
+    if not prepared:
+        for sk in prepared.skipped:
+            err_console.print(sk.message(), markup=False)
+        fail("没有可比对的部门名单：所给文件都是县级导出数据（花名册、户收入表、村级或项目表），请用 fupin import 导入。")
     engine = open_engine(str(db))
     try:
         result = run_comparison(engine, prepared, county, rule_list)
@@ -66,6 +70,8 @@ def compare(
         out = {
             "county": result.county_code,
             "files": [r.as_dict() for r in result.lists],
+            "skipped": [{"file": sk.file, "sheet": sk.sheet, "kind": sk.label, "header_row": sk.header_row,
+                         "message": sk.message()} for sk in result.skipped],
             "depts_compared": result.depts_compared,
             "counts": result.counts,
             "summary": _summary(result.clues),
@@ -74,6 +80,8 @@ def compare(
         typer.echo(json.dumps(out, ensure_ascii=False, indent=1, default=str))
         return
 
+    for sk in result.skipped:
+        console.print(f"[yellow]{sk.message()}[/]")
     for r in result.lists:
         where = f"{r.file}" + (f"（工作表 {r.sheet}）" if r.sheet and r.sheet != "Sheet1" else "")
         console.print(f"[bold]{where}[/]：{r.reason}。表头在第 {r.header_row} 行，证件号码列“{r.id_header}”"

@@ -41,9 +41,12 @@ def _print_grade(g: CountyGrade) -> None:
     else:
         console.print(
             f"户错误率 {format_pct(g.rate)}（{conf} 置信区间 {_interval(g.ci_low, g.ci_high)}，单侧 {conf} 上限 "
-            f"{format_pct(g.upper_bound, 3)}）；按严重程度加权 {format_pct(g.weighted_rate)}。"
+            f"{format_pct(g.upper_bound, 3)}、下限 {format_pct(g.lower_bound, 3)}）；"
+            f"按严重程度加权 {format_pct(g.weighted_rate)}。"
         )
-        console.print(f"等级：[bold]{g.grade}[/]（{g.status}）；在 {conf} 置信度下至少为 {g.guaranteed_grade}。")
+        span = (f"至少为{g.guaranteed_grade}" + (f"、至多为{g.best_grade}" if g.best_grade != g.guaranteed_grade else "")
+                if not g.settled else "既不会更好、也不会更差")
+        console.print(f"等级：[bold]{g.grade}[/]（{g.status}）；在 {conf} 置信度下{span}。")
     console.print(g.explanation)
     console.print(f"估计方法：{g.method_name}。{g.estimate.method_note}")
 

@@ -19,9 +19,9 @@ from fupin_tui.cli import app
 from fupin_tui.cli.common import DbOption, console, err_console, fail, open_engine
 from fupin_tui.glossary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from fupin_tui.importing import ImportFailure, ImportReport, import_files
-from fupin_tui.importing.report import ALREADY, DUPLICATE, IMPORTED, NOT_IMPORTED, SKIPPED
+from fupin_tui.importing.report import ALREADY, DUPLICATE, IMPORTED, NOT_IMPORTED, SKIPPED, ImportChanges
 from fupin_tui.models import DatabaseError
-from fupin_tui.models.db import db_url
+from fupin_tui.models.db import db_url, discard_sqlite_file, sqlite_file
 from fupin_tui.villages import VILLAGE_TABLES
 
 #: Labels for fields the glossary does not list (columns of the import, not of the screens).
@@ -95,20 +95,29 @@ def import_command(
     if dry_run and "://" not in db and not Path(db).expanduser().exists():
         engine = None
     else:
+        target = sqlite_file(db)
+        new_file = target is not None and not dry_run and not target.exists()
         engine = open_engine(db, create=not dry_run)
     bar = _Bar() if err_console.is_terminal else None
+    imported = False
     try:
-        # The village, natural-village, county, project and 组织部 tables among the files (fupin_tui/villages) are
-        # recognised by the importer itself and written in its one transaction, after the county exports.
-        report = import_files(engine, files, county=county, data_year=data_year, dry_run=dry_run, progress=bar,
-                              tables=VILLAGE_TABLES)
-    except ImportFailure as exc:
-        fail(f"{exc}。数据库未作任何改动。")
-    except DatabaseError as exc:
-        fail(str(exc))
-    print_report(report)
-    if report.nothing_imported:
-        fail("没有导入任何数据：所给文件中没有可导入的数据行（花名册、户收入表、村级或项目表）。")
+        try:
+            # The village, natural-village, county, project and 组织部 tables among the files (fupin_tui/villages)
+            # are recognised by the importer itself and written in its one transaction, after the county exports.
+            report = import_files(engine, files, county=county, data_year=data_year, dry_run=dry_run, progress=bar,
+                                  tables=VILLAGE_TABLES)
+        except ImportFailure as exc:
+            fail(f"{exc}。数据库未作任何改动。")
+        except DatabaseError as exc:
+            fail(str(exc))
+        print_report(report)
+        if report.nothing_imported:
+            fail("没有导入任何数据：所给文件中没有可导入的数据行（花名册、户收入表、村级或项目表）。")
+        imported = True
+    finally:
+        if engine is not None and new_file and not imported:
+            # this run created the database file and wrote nothing into it: leave no empty database behind
+            discard_sqlite_file(db)
     if dry_run:
         console.print("[bold]试运行（--dry-run）：未写入数据库。[/]")
     elif engine is not None:
@@ -118,6 +127,32 @@ def import_command(
 def _db_label(db: str) -> str:
     url = db_url(db)
     return url[len("sqlite:///"):] if url.startswith("sqlite:///") else db.split("@")[-1]
+
+
+def frame_lines(changes: ImportChanges) -> list[str]:
+    """What the import did to each active sample's sampling frame (抽样框), in the terms ``fupin sample --verify``
+    uses: the frame hash covers the households (户编号), their 乡镇 and 行政村 and the sample's stratification column,
+    nothing else; households kept because of marks stay in it."""
+    from fupin_tui.sampling import stratum_label
+
+    out = []
+    for sf in changes.samples:
+        covers = "户编号、乡镇、行政村" + (f"及分层列“{stratum_label(sf.by)}”" if sf.by not in (None, "township",
+                                                                                      "village") else "")
+        sample = f"县 {sf.county_code} 已抽取的样本（编号 {sf.sample_id}）"
+        if sf.changed:
+            what = [f"{label} {n} 户" for label, n in (
+                ("新增", sf.added), ("删除", sf.removed), ("调整乡镇或行政村", sf.moved),
+                (f"“{stratum_label(sf.by)}”取值变化", sf.restratified)) if n]
+            out.append(f"抽样框已变化（{'，'.join(what) or '农户顺序变化'}）：{sample}的抽样框指纹已与抽样时不同，"
+                       "fupin sample --verify 会列出差异。")
+        elif sf.as_drawn:
+            kept = (f"；新导出中没有的 {len(changes.flagged)} 户因有核查记录而保留，仍在抽样框中"
+                    if changes.flagged else "")
+            out.append(f"户数据有变化，但抽样框未变（{covers}都没有变化{kept}）：{sample}的抽样框指纹仍与抽样时一致。")
+        else:
+            out.append(f"本次导入未改变抽样框；但{sample}的抽样框在此前已与抽样时不同（fupin sample --verify 可查看）。")
+    return out
 
 
 def print_report(report: ImportReport) -> None:
@@ -154,7 +189,8 @@ def print_report(report: ImportReport) -> None:
         for line in report.tables.lines():
             out.print(line, markup=False)
     for c in report.counties:
-        out.print(f"县 {c.code} {c.name}，数据年度 {c.data_year}：本次文件共 {c.households} 户，{c.members} 人")
+        name = c.name or "（文件中没有县名）"
+        out.print(f"县 {c.code} {name}，数据年度 {c.data_year}：本次文件共 {c.households} 户，{c.members} 人")
     if report.rejects:
         out.print(f"[red]拒收行（{len(report.rejects)}）[/]：")
         for r in report.rejects[:MAX_REJECT_LINES]:
@@ -186,8 +222,9 @@ def print_report(report: ImportReport) -> None:
             out.print(f"  删除的户（新导出中没有）：{'、'.join(ch.removed[:MAX_CHANGE_LINES])}")
         if ch.flagged:
             out.print(f"  新导出中没有、因已有核查标记/样本/线索而保留的户：{'、'.join(ch.flagged[:MAX_CHANGE_LINES])}")
-        if ch.households_updated or ch.removed or ch.households_added:
-            out.print("  [yellow]户数据已变化：已抽取的样本的抽样框指纹会不同（fupin sample --verify 可查看）。[/]")
+        if ch.households_updated or ch.removed or ch.households_added or ch.flagged:
+            for line in frame_lines(ch):
+                out.print(f"  [yellow]{line}[/]")
     out.print(
         f"合计：表头以下 {report.rows_total} 行 = 导入 {report.rows_imported} + 拒收 {report.rows_rejected}"
         f" + 跳过 {report.rows_skipped}；{report.households} 户，{report.members} 人"

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from .infer import AmbiguousDepartment, Inference, infer_department
 from .queries import clue_households, clue_summary, clues_for_household, confirmed_clue_households
-from .readers import DeptTable, ReadError, read_department_file
+from .readers import DeptTable, ReadError, SkippedSheet, read_department_file
 from .rules import Rule, RuleError, load_rules
-from .service import CompareResult, ListReport, compare_files, prepare, run_comparison
+from .service import CompareResult, ListReport, PreparedLists, compare_files, prepare, run_comparison
 from .store import clue_key
 
 __all__ = [
-    "AmbiguousDepartment", "CompareResult", "DeptTable", "Inference", "ListReport", "ReadError", "Rule", "RuleError",
+    "AmbiguousDepartment", "CompareResult", "DeptTable", "Inference", "ListReport", "PreparedLists", "ReadError",
+    "Rule", "RuleError", "SkippedSheet",
     "clue_households", "clue_key", "clue_summary", "clues_for_household", "compare_files",
     "confirmed_clue_households", "infer_department", "load_rules", "prepare", "read_department_file",
     "run_comparison",

@@ -38,6 +38,46 @@ class ReadError(Exception):
     """A department file that cannot be read or holds no usable list. ``str()`` is a Chinese message naming the file."""
 
 
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A sheet left out of the comparison because it is one of the county's own export tables (花名册, 户收入及生产
+    生活条件, 行政村 / 自然村 / 贫困县 / 帮扶项目 / 受益户 tables), recognised by the importer's sheet classification:
+    file name, sheet name, the table's Chinese name, the header row (1-based, 0 when unknown)."""
+
+    file: str
+    sheet: str
+    label: str
+    header_row: int = 0
+
+    def message(self) -> str:
+        """Chinese line: what was skipped and why."""
+        where = self.file + (f"（工作表 {self.sheet}）" if self.sheet else "")
+        return f"跳过 {where}：这是县级导出数据（{self.label}），不是部门名单；请用 fupin import 导入"
+
+
+def county_export_kind(rows: list[list[object]]) -> tuple[str, int] | None:
+    """``(Chinese table name, header row)`` when a sheet (rows from spreadsheet row 1) is one of the county's own
+    export tables by the importer's classification (:func:`fupin_tui.importing.pipeline.classify_sheet` with the
+    village table kinds, and :func:`~fupin_tui.importing.pipeline.incomplete_export` for a roster or income table
+    missing a key column), else None. 组织部 lists (党员, 大学生村官) stay department lists."""
+    from fupin_tui.importing.pipeline import classify_sheet, incomplete_export
+    from fupin_tui.importing.report import INCOME, KIND_LABELS, ROSTER
+    from fupin_tui.importing.tables import HEADER_SCAN_ROWS as IMPORT_SCAN_ROWS
+    from fupin_tui.villages import VILLAGE_TABLES  # here: fupin_tui.villages imports this package
+    from fupin_tui.villages.kinds import ORGANIZATION
+
+    head = rows[:IMPORT_SCAN_ROWS + 1]
+    kind, match = classify_sheet(head, (), 0, VILLAGE_TABLES)
+    if match is not None and kind in (ROSTER, INCOME):
+        return KIND_LABELS[kind], match.row
+    if match is not None and kind in VILLAGE_TABLES.labels and kind != ORGANIZATION:
+        return VILLAGE_TABLES.labels[kind], match.row
+    inc = incomplete_export(head)
+    if inc is not None:
+        return inc.label, inc.header.row
+    return None
+
+
 @dataclass
 class DeptTable:
     """One sheet of a department file, with its header located.
@@ -114,16 +154,23 @@ def locate_header(rows: list[list[object]]) -> tuple[int, int, int | None] | Non
     return None
 
 
-def read_department_file(path: str | Path) -> list[DeptTable]:
+def read_department_file(path: str | Path, skipped: list[SkippedSheet] | None = None) -> list[DeptTable]:
     """Read every sheet of a department file that holds a list (a header row with an ID column).
 
-    Returns one :class:`DeptTable` per such sheet, in sheet order. Raises :class:`ReadError` when the file cannot be
-    read or no sheet has an ID column (the message names the file and the accepted ID headers).
+    Returns one :class:`DeptTable` per such sheet, in sheet order. Sheets that are the county's own export tables
+    (:func:`county_export_kind`) are left out and appended to ``skipped``; a file with only such sheets gives ``[]``.
+    Raises :class:`ReadError` when the file cannot be read or no sheet has an ID column (the message names the file
+    and the accepted ID headers).
     """
     path = Path(path)
     digest, sheets = read_sheets(path)
     tables: list[DeptTable] = []
+    exports: list[SkippedSheet] = []
     for sheet, rows in sheets:
+        export = county_export_kind(rows)
+        if export is not None:
+            exports.append(SkippedSheet(path.name, sheet if len(sheets) > 1 else "", *export))
+            continue
         found = locate_header(rows)
         if found is None:
             continue
@@ -147,6 +194,10 @@ def read_department_file(path: str | Path) -> list[DeptTable]:
             name_header=headers[name_col] if name_col is not None else "", fields=fields, extras=extras,
             rows=[list(r) for r in rows[hi + 1:]],
         ))
+    if skipped is not None:
+        skipped.extend(exports)
+    if not tables and exports:
+        return tables
     if not tables:
         accepted = "、".join(DEPT_ID_SYNONYMS)
         raise ReadError(f"文件 {path.name} 中找不到证件号码列（表头应含以下之一：{accepted}）")

@@ -32,7 +32,7 @@ from fupin_tui.models.tables import Clue
 
 from .infer import Inference, infer_department
 from .matching import MemberIndex, Record, name_key, name_suggestion
-from .readers import DeptTable, read_department_file
+from .readers import DeptTable, SkippedSheet, read_department_file
 from .rules import ABSENCE_TESTS, Rule, all_hold, fields_read, load_rules, render
 from .store import (
     active_department_files,
@@ -120,6 +120,7 @@ class CompareResult:
     counts: dict[str, int]
     depts_compared: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: list[SkippedSheet] = field(default_factory=list)
 
 
 def _json_value(value: Any) -> Any:
@@ -182,16 +183,28 @@ def build_records(table: DeptTable, dept: str) -> tuple[list[Record], list[tuple
     return records, rejected, kinds, skipped
 
 
-def prepare(paths: Sequence[str | Path], dept: str | None = None) -> list[PreparedList]:
+class PreparedLists(list):
+    """The :class:`PreparedList` items of :func:`prepare` (a list), with ``skipped``: the sheets left out because they
+    are the county's own export tables (:class:`~fupin_tui.compare.readers.SkippedSheet`)."""
+
+    def __init__(self, items=(), skipped: list[SkippedSheet] | None = None) -> None:  # noqa: ANN001
+        super().__init__(items)
+        self.skipped: list[SkippedSheet] = list(skipped or [])
+
+
+def prepare(paths: Sequence[str | Path], dept: str | None = None) -> PreparedLists:
     """Read every file and tell each list's department, before anything is written.
 
-    Raises :class:`~fupin_tui.compare.readers.ReadError` (unreadable file, no ID column) or
-    :class:`~fupin_tui.compare.infer.AmbiguousDepartment` (say ``--dept``); ``ValueError`` for an unknown ``dept``.
+    The county's own export files among them (roster, income table, village / natural-village / county / project
+    tables: the importer's sheet classification) are not department lists: they are left out, listed in the
+    result's ``skipped``, whatever ``dept`` says. Raises :class:`~fupin_tui.compare.readers.ReadError` (unreadable
+    file, no ID column) or :class:`~fupin_tui.compare.infer.AmbiguousDepartment` (say ``--dept``); ``ValueError``
+    for an unknown ``dept``.
     """
-    out: list[PreparedList] = []
+    out = PreparedLists()
     with gc_paused():
         for p in paths:
-            for table in read_department_file(p):
+            for table in read_department_file(p, out.skipped):
                 inference = infer_department(table.headers, table.file_name, dept)
                 records, rejected, kinds, skipped = build_records(table, inference.dept)
                 table.rows = []  # the records hold what is needed; let the raw cells go
@@ -483,7 +496,8 @@ def _run(engine: Engine, prepared: list[PreparedList], county: str | None, rules
         c["dept_label"] = DEPARTMENTS.get(c["dept"], c["dept"])
     log.info("compare county=%s lists=%d records=%d clues=%d", county_code, len(reports), len(records), len(active))
     timings["total"] = time.perf_counter() - t0
-    return CompareResult(county_code, reports, active, counts, sorted(scope), timings)
+    return CompareResult(county_code, reports, active, counts, sorted(scope), timings,
+                         list(getattr(prepared, "skipped", [])))
 
 
 def _dedupe(clues: list[dict[str, Any]]) -> list[dict[str, Any]]:

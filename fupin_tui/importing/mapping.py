@@ -20,7 +20,9 @@ Roster (贫困人口花名册, one row per person). Rules, in the order they app
 - Bad values are imported as they are (labels as exported). A number field whose cell is not a number stores None
   and keeps the text in ``extra["bad_values"]`` (``{field: text}``). ID numbers: ``id_number`` = the cell's text,
   ``id_norm``/``id_kind`` from :func:`fupin_tui.idnumber.normalize_id` (corrupted numbers flagged, never repaired).
-  A corrupted 人编号 is kept as read and listed in the member's ``extra["corrupted"]``.
+  A corrupted 人编号, 银行账号 or 联系电话 (a number cell of more than 15 digits) is kept as read and listed in the
+  member's ``extra["corrupted"]``. Every key cell stored as a number is counted per column in
+  :attr:`SheetCounts.number_cells` (the importer warns about them).
 - Unmapped columns (e.g. trailing 公安姓名 / 公安人员状态) are kept per member in ``extra["columns"]`` keyed by the
   normalised header text.
 
@@ -145,6 +147,17 @@ class SheetCounts:
     skipped_blank: int = 0
     skipped_total: int = 0
     skipped_header: int = 0
+    #: key columns (户编号, 人编号, 证件号码, 联系电话, 银行账号 …) with cells stored as Excel numbers:
+    #: field → [cells, of which more than 15 digits (truncated by Excel)]
+    number_cells: dict[str, list[int]] = field(default_factory=dict)
+
+    def note_number(self, fld: str, truncated: bool) -> None:
+        """Count a key cell of ``fld`` stored as a number (``truncated``: it had more than 15 digits)."""
+        c = self.number_cells.get(fld)
+        if c is None:
+            c = self.number_cells[fld] = [0, 0]
+        c[0] += 1
+        c[1] += truncated
 
     @property
     def skipped(self) -> int:
@@ -269,7 +282,7 @@ class RosterBuilder(_SheetBuilder):
         # member columns: (position, record index, converter kind)
         label_cols = [(pos[f], M[f]) for f in MEMBER_TEXT if f in pos and f != "name"]
         name_pos = pos.get("name")
-        key_cols = [(pos[f], M[f]) for f in MEMBER_KEYS if f in pos]
+        key_cols = [(pos[f], M[f], f) for f in MEMBER_KEYS if f in pos]
         float_cols = [(pos[f], M[f], f) for f in MEMBER_FLOAT if f in pos]
         id_pos = pos.get("id_number")
         mno_pos = pos.get("member_no")
@@ -313,13 +326,20 @@ class RosterBuilder(_SheetBuilder):
                     if t:
                         rec[1] = t
                         filled = True
-            for p, i in key_cols:
+            for p, i, f in key_cols:
                 v = row[p]
                 if v != "":
-                    t = clean_key(to_text(v))
+                    raw_text = to_text(v)
+                    t = clean_key(raw_text)
                     if t:
                         rec[i] = t
                         filled = True
+                        if type(v) is not str:
+                            bad = key_corrupted(v, raw_text)
+                            counts.note_number(f, bad)
+                            if bad:
+                                mextra = mextra or {}
+                                mextra.setdefault("corrupted", []).append(f)
             for p, i, f in float_cols:
                 v = row[p]
                 if v != "":
@@ -342,6 +362,8 @@ class RosterBuilder(_SheetBuilder):
                         member_no = clean_key(raw_text) or None
                         if member_no is not None:
                             rec[0] = member_no
+                            if type(v) is not str:
+                                counts.note_number("member_no", key_corrupted(v, raw_text))
                             if key_corrupted(v, raw_text):
                                 mextra = mextra or {}
                                 mextra.setdefault("corrupted", []).append("member_no")
@@ -356,6 +378,8 @@ class RosterBuilder(_SheetBuilder):
                         rec[3] = norm
                         rec[4] = _KIND_TEXT[id_kind]
                         filled = True
+                        if type(v) is not str:
+                            counts.note_number("id_number", id_kind is IdKind.CORRUPTED)
             if extra_cols:
                 cols = None
                 for p, key in extra_cols:
@@ -382,6 +406,8 @@ class RosterBuilder(_SheetBuilder):
                     else:
                         raw_text = to_text(v)
                         hh_no = clean_key(raw_text) or None
+                        if hh_no is not None and type(v) is not str:
+                            counts.note_number("household_no", key_corrupted(v, raw_text))
                         if hh_no is not None and key_corrupted(v, raw_text):
                             corrupted = True
                             if member_no is not None and len(member_no) > 2:
@@ -591,9 +617,12 @@ class IncomeBuilder(_SheetBuilder):
             for p, f in k_cols:
                 v = row[p]
                 if v != "":
-                    t = clean_key(to_text(v))
+                    raw_text = to_text(v)
+                    t = clean_key(raw_text)
                     if t:
                         out[f] = t
+                        if type(v) is not str:
+                            counts.note_number(f, key_corrupted(v, raw_text))
             for p, f, conv in n_cols:
                 v = row[p]
                 if v == "":
@@ -617,10 +646,12 @@ class IncomeBuilder(_SheetBuilder):
             if hid_pos is not None:
                 v = row[hid_pos]
                 if v != "":
-                    raw_id, norm, _kind = id_value_kind(v)
+                    raw_id, norm, id_kind = id_value_kind(v)
                     if raw_id:
                         out["head_id_number"] = raw_id
                         head_norm = norm
+                        if type(v) is not str:
+                            counts.note_number("head_id_number", id_kind is IdKind.CORRUPTED)
             extra = None
             for p, key in extra_cols:
                 v = row[p]
@@ -634,6 +665,8 @@ class IncomeBuilder(_SheetBuilder):
                 v = row[hno_pos]
                 if v != "":
                     hh_no = v if (type(v) is str and v.isdigit() and v.isascii()) else clean_key(to_text(v))
+                    if hh_no and type(v) is not str:
+                        counts.note_number("household_no", key_corrupted(v, to_text(v)))
             if not hh_no and not out and not extra and is_blank(row):
                 counts.skipped_blank += 1  # only white space
                 continue

@@ -6,15 +6,18 @@
    of the same file in one run likewise.
 2. Every other file is opened by content (:mod:`.readers`), each sheet's header searched with the roster lookup and
    the income lookup (:mod:`fupin_tui.headers`). A sheet is a *roster* when its header has 户编号 and person columns
-   (人编号 or 与户主关系); an *income table* when it has 户编号 and at least two income/conditions columns. A file
-   with neither but a recognisable header of another table (a department list: 姓名, 身份证号 …) is named and
-   skipped; a file with no recognisable header at all, empty, encrypted or not a spreadsheet raises
-   :class:`ImportFailure` and the run writes nothing.
+   (人编号 or 与户主关系); an *income table* when it has 户编号 and at least two income/conditions columns. A sheet
+   that looks like one of them but lacks a key column (:func:`incomplete_export`: a renamed 户编号 …) raises
+   :class:`ImportFailure` naming file, sheet, header row and column. A file with neither but a recognisable header
+   of another table (a department list: 姓名, 身份证号 …) is named and skipped; a file with no recognisable header at
+   all, empty, encrypted or not a spreadsheet raises :class:`ImportFailure` and the run writes nothing. Mapped
+   sheets get warnings (:func:`sheet_warnings`: no data rows, key columns stored as Excel numbers).
 3. Rows are mapped (:mod:`.mapping`): rosters first, then income tables, whatever order the shell gave (files sorted
    by detected kind, then name).
 4. County code: ``county`` when given, else the first 6 digits of 户编号 (national 户编号 start with the county's
    6-digit 行政区划代码, e.g. 42282200000001 → 422822), the most common prefix among the households of one county
-   name (县(市、区、旗) column, or the title row). County name: that column, else the title row.
+   name (县(市、区、旗) column, or the title row); a ``county`` the 户编号 contradict gives a warning. County name:
+   that column, else the title row.
    Data year: the roster's title row (``数据年度：2015``), else ``data_year``, else the county's year already in the
    database; refused when none gives it, or when files of one run (or the database) disagree.
 5. Storage (:mod:`.store`) in one transaction (:func:`fupin_tui.models.bulk_connection`); ``dry_run`` rolls it back.
@@ -47,7 +50,7 @@ from sqlalchemy.engine import Engine
 
 from fupin_tui import headers as _headers
 from fupin_tui.headers import INCOME_LOOKUP, ROSTER_LOOKUP, build_lookup
-from fupin_tui.importing.errors import ImportFailure
+from fupin_tui.importing.errors import ImportFailure, column_letter
 from fupin_tui.importing.extra import ExtraKinds, ExtraRun
 from fupin_tui.importing.mapping import (
     INCOME_FLOAT,
@@ -109,6 +112,103 @@ def _other_lookups() -> list[dict[str, str]]:
 
 #: Recognisable table headers that are not county exports (department lists, village tables …).
 OTHER_LOOKUPS: list[dict[str, str]] = _other_lookups()
+
+#: Person-level roster fields that neither department lists nor the household-level income table carry: three of
+#: them make a sheet look like a roster even without its key columns.
+ROSTER_ONLY_FIELDS = frozenset({
+    "member_no", "school_status", "labour_skill", "work_status", "work_months", "serious_illness_insurance",
+    "new_rural_coop", "pension_insurance",
+})
+
+
+@dataclass(frozen=True)
+class IncompleteExport:
+    """A sheet that looks like a county export (roster or income table) but lacks a key column: ``label`` (花名册 /
+    户收入及生产生活条件), its header, the Chinese names of the missing columns, why it looks like one (Chinese)."""
+
+    label: str
+    header: HeaderMatch
+    missing: tuple[str, ...]
+    why: str
+
+
+def _dept_signature(match: HeaderMatch, min_score: int = 2) -> bool:
+    """True when the header carries a department list's tell-tale columns (人员状态, 保障类型 … scored by
+    :func:`fupin_tui.compare.infer.header_scores`, at least ``min_score`` points for one department; a roster's own
+    危房户 scores 2 for 住建)."""
+    from fupin_tui.compare.infer import header_scores  # here: fupin_tui.compare imports this package
+
+    scores, _ = header_scores(list(match.labels.values()))
+    return any(v >= min_score for v in scores.values())
+
+
+def incomplete_export(
+    head: Sequence[Sequence[Any]], merged=(), first_col: int = 0,  # noqa: ANN001
+) -> IncompleteExport | None:
+    """A sheet that is neither a roster nor an income table by :func:`classify_sheet` but looks like one with a key
+    column missing (a renamed 户编号 column …), or None.
+
+    Looks like a roster: a header with at least 3 roster columns under a title naming a 贫困人口 / 建档立卡 花名册
+    (departments call their lists 花名册 too: 危房改造对象花名册); or at least 3 of :data:`ROSTER_ONLY_FIELDS`; or
+    与户主关系 + 证件号码 + 姓名 — the first and last only without any department list's tell-tale column (a 公安 户籍
+    list has 与户主关系 too, with 人员状态 …). Looks like an income table: 3 income columns
+    (:data:`INCOME_MARKERS`), or a title naming 收入 and 3 income-table columns. Missing: 户编号, and for a roster
+    人编号 or 与户主关系. Department lists and other tables are not matched: they are skipped, not refused.
+    """
+    rm = find_header(head, ROSTER_LOOKUP, min_fields=3, merged=merged, first_col=first_col)
+    if rm is not None:
+        got = rm.field_set
+        title = "".join(rm.title_lines)
+        why = ""
+        if "花名册" in title and ("贫困" in title or "建档立卡" in title) and not _dept_signature(rm, 3):
+            why = "标题为贫困人口花名册"
+        elif len(got & ROSTER_ONLY_FIELDS) >= 3:
+            why = "有" + "、".join(_labels(rm, got & ROSTER_ONLY_FIELDS)) + "等花名册列"
+        elif {"relation", "id_number", "name"} <= got and not _dept_signature(rm):
+            why = "有" + "、".join(_labels(rm, {"name", "id_number", "relation"})) + "等花名册列"
+        if why:
+            missing = []
+            if "household_no" not in got:
+                missing.append("户编号")
+            if not got & ROSTER_PERSON_FIELDS:
+                missing.append("人编号或与户主关系")
+            if missing:
+                return IncompleteExport(KIND_LABELS[ROSTER], rm, tuple(missing), why)
+    im = find_header(head, INCOME_LOOKUP, min_fields=3, merged=merged, first_col=first_col)
+    if im is not None and "household_no" not in im.field_set:
+        markers = im.field_set & INCOME_MARKERS
+        title = "".join(im.title_lines)
+        if len(markers) >= 3 or ("收入" in title and len(im.field_set) >= 3):
+            why = "有" + "、".join(_labels(im, markers)) + "等收入列" if markers else "标题为户收入表"
+            return IncompleteExport(KIND_LABELS[INCOME], im, ("户编号",), why)
+    return None
+
+
+def _labels(match: HeaderMatch, fields: set[str] | frozenset[str], limit: int = 4) -> list[str]:
+    """Header texts of ``fields`` in column order (at most ``limit``)."""
+    out = [match.labels.get(pos, f).replace("\n", "") for pos, f in sorted(match.fields.items()) if f in fields]
+    return out[:limit]
+
+
+#: Unmapped header texts that may be the household number under another name (a hint in the refusal).
+_HOUSEHOLD_NO_LIKE = re.compile(r"户.{0,3}(号|码|编号|编码|代码|ID)$", re.I)
+
+
+def _incomplete_message(inc: IncompleteExport) -> str:
+    """The refusal for an :class:`IncompleteExport` (the location is added by :class:`ImportFailure`)."""
+    names = "、".join(f"“{m}”" for m in inc.missing)
+    text = f"表头像是{inc.label}（{inc.why}），但没有{names}列，无法导入"
+    if "户编号" in inc.missing:
+        alt = [s for s in _headers.ROSTER_SYNONYMS["household_no"] if s != "户编号"]
+        text += f"（“户编号”列也可以叫 {'、'.join(alt)}）" if alt else ""
+        like = [(pos, t) for pos, t in sorted(inc.header.unmapped.items())
+                if _HOUSEHOLD_NO_LIKE.search(_headers.normalize_header(t))]
+        if like:
+            cols = "、".join(inc.header.column_name(pos) for pos, _ in like)
+            text += f"；若 {cols} 列就是建档立卡的户编号，请把列名改为“户编号”后重新导入"
+        else:
+            text += "；请从系统重新导出，保留“户编号”列"
+    return text
 
 
 class Progress(Protocol):
@@ -323,6 +423,8 @@ def _import_files(
             extra.merge(out.extra)
         plan.sheets.update(out.sheets)
         sheet_titles.update(out.sheet_titles)
+        for sres in out.result.sheets:
+            report.warnings.extend(sres.warnings)
         if out.title_year is not None:
             title_years[out.result.name] = out.title_year
 
@@ -331,6 +433,10 @@ def _import_files(
     income.finish(heads)
 
     _resolve_counties(plan, county, sheet_titles)
+    if county is not None:
+        mismatch = _county_mismatch(plan, county)
+        if mismatch:
+            report.warnings.append(mismatch)
     _resolve_years(plan, title_years, data_year, engine, report)
 
     order = {ROSTER: 0, INCOME: 1}
@@ -443,11 +549,12 @@ def _imported_hashes(engine: Engine, kinds: Sequence[str]) -> dict[str, tuple[st
         return {sha: (name, kind) for sha, name, kind, details in rows if not (details or {}).get("superseded")}
 
 
-def _classify(
-    head: Sequence[Sequence[Any]], merged, first_col: int, tables: ExtraKinds | None = None,  # noqa: ANN001
+def classify_sheet(
+    head: Sequence[Sequence[Any]], merged=(), first_col: int = 0, tables: ExtraKinds | None = None,  # noqa: ANN001
 ) -> tuple[str, HeaderMatch | None]:
-    """(kind, header) of a sheet from its first rows: roster, income table, an extra kind of ``tables``, else
-    other / empty."""
+    """(kind, header) of a sheet from its first rows (spreadsheet row 1 on; the importer reads 16): ``roster``,
+    ``income``, an extra kind of ``tables``, else ``other`` (header of another known table, or None) / ``empty``.
+    The department comparison uses it too, to skip the county's own export files."""
     if all(is_blank(r) for r in head):
         return EMPTY, None
     rm = find_header(head, ROSTER_LOOKUP, required=("household_no",), min_fields=3, merged=merged,
@@ -480,7 +587,7 @@ def _read_file(
     for i in range(len(wb.sheet_names)):
         sheet = wb.load(i)
         head, rest = scan_sheet(sheet)
-        kind, match = _classify(head, sheet.merged, sheet.first_col, tables)
+        kind, match = classify_sheet(head, sheet.merged, sheet.first_col, tables)
         label = KIND_LABELS.get(kind) or (tables.labels.get(kind, kind) if tables else kind)
         sres = SheetResult(sheet.name, kind, label)
         result.sheets.append(sres)
@@ -492,6 +599,9 @@ def _read_file(
             sres.note = "空工作表"
             continue
         if kind == OTHER:
+            inc = incomplete_export(head, sheet.merged, sheet.first_col)
+            if inc is not None:
+                raise ImportFailure(_incomplete_message(inc), wb.name, sheet.name, inc.header.row)
             if match is not None:
                 recognised_other = True
                 sres.note = "不是花名册或户收入表（表头中没有户编号及人员或收入列）"
@@ -524,6 +634,7 @@ def _read_file(
         finally:
             if progress is not None:
                 progress.finish()
+        sres.warnings.extend(sheet_warnings(wb.name, sres, match))
         del rows, rest, head, sheet
         release_memory()
     imported = [s for s in result.sheets if s.kind not in NOT_IMPORTED]
@@ -544,6 +655,46 @@ def _read_file(
     raise ImportFailure("文件中没有数据（所有工作表都是空的）", wb.name)
 
 
+#: Key columns whose cells must be text: field → what happens to a number cell in the rulebook.
+NUMBER_KEY_FIELDS = ("household_no", "member_no", "id_number", "head_id_number", "phone", "bank_account")
+
+
+def number_warning(label: str, cells: int, truncated: int, file: str, sheet: str, column: str) -> str:
+    """The warning for a key column (``label``: its header text) with ``cells`` values stored as Excel numbers,
+    ``truncated`` of them longer than 15 digits (Excel keeps 15 significant digits: the rest is lost for good)."""
+    where_ = f"（文件 {file}，工作表「{sheet}」，第 {column} 列）"
+    if truncated == cells:
+        return (f"{label}列有 {cells} 个值以数字形式存储，超过15位的数字已被 Excel 截断，无法恢复；"
+                f"已按原样导入，核查时将逐条列为疑点{where_}")
+    if truncated:
+        return (f"{label}列有 {cells} 个值以数字形式存储，其中 {truncated} 个超过15位、已被 Excel 截断，无法恢复；"
+                f"已按原样导入，核查时将逐条列为疑点{where_}")
+    zero = "，但以 0 开头的号码会丢掉开头的 0" if "电话" in label or "手机" in label else ""
+    return (f"{label}列有 {cells} 个值以数字形式存储（都不超过15位，数字未丢失{zero}）；"
+            f"已按原样导入，请在原表中把该列设为文本格式{where_}")
+
+
+def sheet_warnings(file: str, sres: SheetResult, match: HeaderMatch) -> list[str]:
+    """Warnings about one roster / income sheet once mapped: no data rows below the header; key columns
+    (:data:`NUMBER_KEY_FIELDS`) with cells stored as Excel numbers (:func:`number_warning`), in column order."""
+    out: list[str] = []
+    c = sres.counts
+    if c.total - c.skipped == 0:
+        what = "花名册" if sres.kind == ROSTER else "户收入表"
+        out.append(f"{what} {file} 的工作表「{sres.sheet}」没有数据行（表头在第 {match.row} 行，其下"
+                   + ("没有任何行" if c.total == 0 else f"只有 {c.total} 行空行、合计行或重复表头") + "），未导入任何"
+                   + ("人员" if sres.kind == ROSTER else "户") + "；请检查导出的文件是否完整")
+    positions = {f: p for p, f in sorted(match.fields.items(), reverse=True)}  # first column of a field wins
+    for fld in sorted(c.number_cells, key=lambda f: positions.get(f, 0)):
+        pos = positions.get(fld)
+        if pos is None:
+            continue
+        cells, truncated = c.number_cells[fld]
+        label = match.labels.get(pos, fld).replace("\n", "")
+        out.append(number_warning(label, cells, truncated, file, sres.sheet, column_letter(match.first_col + pos)))
+    return out
+
+
 def _majority_prefix(numbers: Iterable[str]) -> str | None:
     c = Counter(n[:6] for n in numbers if len(n) >= 6 and n[:6].isdigit() and n[:6].isascii())
     if not c:
@@ -556,6 +707,24 @@ def _no_county(plan: RunPlan, sheet: int, row: int) -> ImportFailure:
     ref = plan.sheets[sheet][2]
     return ImportFailure("无法从户编号确定县代码（户编号应以6位行政区划代码开头）；请用 --county 指定县代码",
                          ref.file, ref.sheet, row, ref.header.field_column("household_no"))
+
+
+def _county_mismatch(plan: RunPlan, county: str) -> str | None:
+    """The warning when ``--county`` is not the prefix of the run's 户编号 (national 户编号 start with the county's
+    6-digit code): how many households do not start with it, and the prefix most of them have."""
+    numbers = list(plan.roster.households) + [no for no in plan.income.records if no not in plan.roster.households]
+    if not numbers:
+        return None
+    odd = [no for no in numbers if not no.startswith(county)]
+    if not odd:
+        return None
+    common = _majority_prefix(odd)
+    name = plan.county_names.get(county) or ""
+    same = common is not None and all(no.startswith(common) for no in odd)
+    hint = (f"，都以 {common} 开头" if same else f"，其中多数以 {common} 开头") if common else ""
+    named = f"；文件中的县名是{name}" if name else ""
+    return (f"--county {county} 与户编号不符：本次 {len(numbers)} 户中有 {len(odd)} 户的户编号不以 {county} 开头{hint}"
+            f"{named}。已按 --county {county} 导入；户编号应以县的6位行政区划代码开头，请确认县代码是否写错")
 
 
 def _resolve_counties(plan: RunPlan, county: str | None, sheet_titles: dict[int, str | None]) -> None:
@@ -591,6 +760,11 @@ def _resolve_counties(plan: RunPlan, county: str | None, sheet_titles: dict[int,
         for rec in loose:
             plan.income_county[rec.household_no] = code
         plan.county_names.setdefault(code, "")
+    titled = {n for n in sheet_titles.values() if n}
+    if len(titled) == 1 and not roster.households:  # a roster without data rows still names its county (title)
+        for code, name in plan.county_names.items():
+            if not name:
+                plan.county_names[code] = next(iter(titled))
 
 
 def _resolve_years(

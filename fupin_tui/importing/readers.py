@@ -7,7 +7,10 @@
 - HTML (``<html``/``<table`` near the start) → the stdlib :mod:`html.parser` (web systems export these as ``.xls``);
 - SpreadsheetML 2003 XML (``<?xml`` + ``urn:schemas-microsoft-com:office:spreadsheet``) → :mod:`xml.etree`;
 - any other text → CSV, UTF-8 (with or without BOM) or GBK/GB18030, delimiter sniffed (``,`` ``\\t`` ``;`` ``|``);
-- anything else (binary, empty) → :class:`ImportFailure`.
+  but a file whose extension claims a binary spreadsheet (.xlsx, .xls, .ods …) must then look like a delimited table
+  (:func:`looks_delimited`): a note or a document renamed to ``.xlsx`` is refused, not read as a one-column CSV;
+- anything else (binary, empty, a ZIP that is not a workbook such as a .docx, a truncated file) →
+  :class:`ImportFailure` with a Chinese explanation (the reader's exception class only goes to the debug log).
 
 Every sheet gives its rows as lists of cell values (``""`` for an empty cell) from spreadsheet row 1 on: row ``i``
 of :meth:`SheetData.rows` is spreadsheet row ``i + 1``; cell ``j`` is column ``first_col + j``. Merged ranges are
@@ -23,6 +26,7 @@ import datetime as dt
 import gc
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +37,8 @@ from xml.etree import ElementTree as ET
 from fupin_tui.importing.errors import ImportFailure
 
 Merged = tuple[tuple[int, int], tuple[int, int]]
+
+_log = logging.getLogger(__name__)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
@@ -182,9 +188,46 @@ def open_workbook(path: str | Path, sha256: str | None = None) -> Workbook:
         return _open_html(path, name, digest)
     if kind == "spreadsheetml":
         return _open_spreadsheetml(path, name, digest)
+    ext = path.suffix.lower()
     if kind == "text":
+        if ext in _CALAMINE_EXT and not looks_delimited(_head_text(head)):
+            raise ImportFailure(
+                f"{NOT_A_TABLE}（扩展名是 {ext}，内容却是普通文字：既不是 Excel 工作簿，也不是逗号或制表符分隔的 CSV 表格，"
+                "可能是改了扩展名的其他文件）", name)
         return _open_csv(path, name, digest)
-    raise ImportFailure("不是电子表格文件（无法识别为 .xlsx/.xls/.ods/.csv/HTML/XML 表格）", name)
+    what = f"扩展名是 {ext}，内容却" if ext in _CALAMINE_EXT or ext == ".csv" else "内容"
+    raise ImportFailure(f"{NOT_A_TABLE}（{what}不是 Excel 工作簿、CSV、网页或 XML 表格，是其他二进制文件）", name)
+
+
+#: The start of the message for a file that is not a spreadsheet at all.
+NOT_A_TABLE = "不是有效的 Excel/CSV 文件"
+
+
+def looks_delimited(text: str, max_lines: int = 40) -> bool:
+    """True when ``text`` (the start of a file) looks like a delimited table (the delimiter sniffed as for CSV):
+    after at most 3 leading one-cell lines (title rows), at least 60 % of the non-blank lines have the same number of
+    cells, that number is ≥ 2, and at most 20 % of them are one-cell lines. Prose with the odd comma, a Markdown or
+    Word text renamed to ``.xlsx`` fails."""
+    lines = [ln for ln in text.splitlines()[:max_lines] if ln.strip()]
+    if len(lines) > 1 and len(text) >= 4096:
+        lines = lines[:-1]  # the last line of a cut-off head may be partial
+    if not lines:
+        return False
+    delimiter = _sniff_delimiter("\n".join(lines))
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        return False
+    lead = 0
+    while lead < min(3, len(rows) - 1) and len(rows[lead]) <= 1:
+        lead += 1
+    rows = rows[lead:]
+    counts: dict[int, int] = {}
+    for r in rows:
+        counts[len(r)] = counts.get(len(r), 0) + 1
+    width, hits = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    single = sum(n for w, n in counts.items() if w <= 1)
+    return width >= 2 and hits >= 0.6 * len(rows) and single <= 0.2 * len(rows)
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -211,11 +254,8 @@ def _open_calamine(path: Path, name: str, digest: str, kind: str) -> Workbook:
     except PasswordError as exc:
         raise ImportFailure("文件有密码保护（已加密），无法读取；请取消密码后再导入", name) from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged or foreign files
-        if kind == "zip":
-            msg = "无法作为 .xlsx/.ods 读取（文件已损坏，或是其他 ZIP 文件如 .docx）"
-        else:
-            msg = "无法作为 .xls 读取（文件已损坏或不是 Excel 文件）"
-        raise ImportFailure(f"{msg}：{type(exc).__name__}", name) from exc
+        _log.debug("calamine cannot open %s: %s: %s", name, type(exc).__name__, exc)
+        raise ImportFailure(_unreadable_reason(path, kind), name) from exc
     names = [m.name for m in metadata]
     hidden = [str(getattr(m.visible, "name", m.visible)) != "Visible" for m in metadata]
     fmt = "xls" if kind == "ole" else ("ods" if ext == ".ods" else "xlsx")
@@ -228,7 +268,9 @@ def _open_calamine(path: Path, name: str, digest: str, kind: str) -> Workbook:
             end = sheet.end
             merged = list(sheet.merged_cell_ranges or [])
         except Exception as exc:  # noqa: BLE001
-            raise ImportFailure(f"工作表无法读取：{type(exc).__name__}", name, sheet_name) from exc
+            _log.debug("calamine cannot read sheet %r of %s: %s: %s", sheet_name, name, type(exc).__name__, exc)
+            raise ImportFailure("工作表无法读取（文件已损坏或不完整，可能下载或复制时中断）；请重新导出或重新复制该文件",
+                                name, sheet_name) from exc
         first_col = start[1] if start else 0
         height = (end[0] + 1) if end else 0
 
@@ -240,6 +282,34 @@ def _open_calamine(path: Path, name: str, digest: str, kind: str) -> Workbook:
         return SheetData(sheet_name, index, first_col, height, merged, rows, hidden[index])
 
     return Workbook(path, name, fmt, digest, names, None, load, hidden)
+
+
+#: Parts inside a ZIP that tell what other document it is (an Office file that is not a workbook).
+_ZIP_KINDS = (("word/", "Word 文档（.docx）"), ("ppt/", "PowerPoint 演示文稿（.pptx）"),
+              ("visio/", "Visio 图（.vsdx）"))
+
+
+def _unreadable_reason(path: Path, kind: str) -> str:
+    """Chinese explanation for a file calamine cannot open, without the exception class (that goes to the debug
+    log): a truncated or damaged ZIP, another Office document (.docx …), some other ZIP archive, a damaged .xls."""
+    if kind != "zip":
+        return "Excel 文件（.xls）已损坏或不完整（可能下载或复制时中断），无法读取；请重新导出或重新复制该文件"
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        return "Excel 文件已损坏或不完整（可能下载或复制时中断），无法读取；请重新导出或重新复制该文件"
+    if bad is not None:
+        return "Excel 文件已损坏（压缩包内的数据校验不通过），无法读取；请重新导出或重新复制该文件"
+    for prefix, label in _ZIP_KINDS:
+        if any(n.startswith(prefix) for n in names):
+            return f"{NOT_A_TABLE}（这是 {label}，不是 Excel 表格）；请导入从系统导出的 .xlsx/.xls/.csv 文件"
+    if not any(n.startswith("xl/") for n in names) and "content.xml" not in names:
+        return f"{NOT_A_TABLE}（这是一个 ZIP 压缩包，不是 Excel 工作簿）；请先解压，再导入其中的表格文件"
+    return "Excel 文件已损坏（工作簿结构不完整），无法读取；请在 Excel 中打开后另存为 .xlsx 再导入"
 
 
 # ------------------------------------------------------------------------------------------------------ in-memory
@@ -282,7 +352,7 @@ def _open_csv(path: Path, name: str, digest: str) -> Workbook:
     text, encoding = _decode(data, name)
     del data
     if "\x00" in text:
-        raise ImportFailure("不是电子表格文件（含二进制内容）", name)
+        raise ImportFailure(f"{NOT_A_TABLE}（含二进制内容，不是文字表格）", name)
     sample = text[:16384]
     delimiter = _sniff_delimiter(sample)
     lines = text.count("\n") + 1
@@ -433,7 +503,8 @@ def _open_html(path: Path, name: str, digest: str) -> Workbook:
         parser.feed(text)
         parser.close()
     except Exception as exc:  # noqa: BLE001
-        raise ImportFailure(f"HTML 表格无法解析：{type(exc).__name__}", name) from exc
+        _log.debug("HTML parser failed on %s: %s: %s", name, type(exc).__name__, exc)
+        raise ImportFailure("网页格式的表格（HTML）无法解析，文件可能已损坏或不完整；请重新导出该文件", name) from exc
     tables = [(f"表{i + 1}", rows, merged) for i, (rows, merged) in enumerate(parser.tables) if rows]
     if not tables:
         raise ImportFailure("HTML 文件中没有表格（<table>）", name)

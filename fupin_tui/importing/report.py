@@ -28,7 +28,8 @@ IMPORTED, ALREADY, SKIPPED, DUPLICATE = "imported", "already", "skipped", "dupli
 class SheetResult:
     """One sheet: its kind, header row (1-based, 0 when none), header mapping ``[(letter, header text, field)]``,
     row counts, the ImportFile id once stored, and a Chinese note (why a sheet was not imported). ``label``: the
-    kind's Chinese name."""
+    kind's Chinese name. ``warnings``: Chinese lines about the sheet (key columns stored as Excel numbers, no data
+    rows), also on the report's ``warnings`` and stored in ``ImportFile.details["warnings"]``."""
 
     sheet: str
     kind: str
@@ -40,6 +41,7 @@ class SheetResult:
     county_code: str | None = None
     note: str = ""
     title: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -77,6 +79,26 @@ class HouseholdChange:
         return bool(self.fields or self.members_added or self.members_removed or self.members_changed)
 
 
+@dataclass(frozen=True)
+class SampleFrameChange:
+    """What an import did to the sampling frame (抽样框, :mod:`fupin_tui.sampling.frame`) of a county's active
+    sample: the frame hash covers the household set (户编号), each household's 乡镇 and 行政村 and the value of the
+    sample's stratification column ``by``, nothing else. ``changed``: this import changed it; ``as_drawn``: after
+    the import it still equals the hash stored when the sample was drawn (what ``fupin sample --verify`` checks);
+    ``added``/``removed``: households that entered / left the frame, ``moved``: another 乡镇 or 行政村,
+    ``restratified``: another value of ``by`` (counts of this import)."""
+
+    county_code: str
+    sample_id: int
+    by: str | None
+    changed: bool
+    as_drawn: bool
+    added: int = 0
+    removed: int = 0
+    moved: int = 0
+    restratified: int = 0
+
+
 @dataclass
 class ImportChanges:
     """Changes to households already in the database (a corrected re-export, 整改, or an income table that fills
@@ -84,7 +106,8 @@ class ImportChanges:
 
     ``removed``: households of the county missing from the new roster, deleted (nothing referred to them);
     ``flagged``: missing households kept because marks, sample items or clues refer to them
-    (``household.extra["removed"]`` is set on them).
+    (``household.extra["removed"]`` is set on them; they stay in the household table, so in the sampling frame).
+    ``samples``: the active samples of the run's counties and whether this import changed their frame.
     """
 
     households_added: int = 0
@@ -96,6 +119,7 @@ class ImportChanges:
     members_updated: int = 0
     members_removed: int = 0
     reexport: bool = False
+    samples: list[SampleFrameChange] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         """Counts as a dict (stored on ImportFile.details)."""

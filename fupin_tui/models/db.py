@@ -260,3 +260,26 @@ def dispose_all() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+def sqlite_file(db: str | os.PathLike[str]) -> Path | None:
+    """The SQLite file of ``--db`` (resolved), or None for a server URL / an in-memory database."""
+    return _sqlite_path(db_url(db))
+
+
+def discard_sqlite_file(db: str | os.PathLike[str]) -> None:
+    """Close the cached engine of ``--db`` and delete its SQLite file with the ``-wal``/``-shm``/``-journal`` side
+    files: for a command that created a NEW database and then wrote nothing to it (a failed first import), so no
+    empty database is left behind. A server URL is left alone."""
+    url = db_url(db)
+    engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass

@@ -341,10 +341,12 @@ def summary_sheet(data: ReportData) -> list[Block]:
                                               and abs(g.unweighted_rate - g.rate) > 1e-9 else "")),
             (f"{conf} 置信区间（双侧）", f"{format_pct(g.ci_low)} ～ {format_pct(g.ci_high)}" if g.ci_low is not None else "—"),
             (f"{conf} 置信上限（单侧）", format_pct(g.upper_bound)),
+            (f"{conf} 置信下限（单侧）", format_pct(getattr(g, "lower_bound", None))),
             ("按严重程度加权的错误率", format_pct(g.weighted_rate)),
             ("估计方法", g.method_name + (f"：{g.estimate.method_note}" if getattr(g, "estimate", None) else "")),
             ("等级", f"{g.grade}（{status}）" if g.grade else "尚无等级"),
             (f"{conf} 置信度下保证的等级", g.guaranteed_grade or "—"),
+            (f"{conf} 置信度下可能的最好等级", getattr(g, "best_grade", None) or "—"),
         ]
         if caps:
             pairs.append(("封顶", "、".join(f"{cap_label(k)} → 最高{b}" for k, b in caps)))

@@ -1,10 +1,22 @@
-"""The county grade (等级评定): the point estimate gives the band, the one-sided upper bound the guaranteed band.
+"""The county grade (等级评定): the point estimate gives the band, the one-sided bounds say whether it is settled.
 
-A grade is *settled* (确定) when the band of the point estimate and the band guaranteed at the confidence level
-(the worse of the point band and the upper bound's band) agree after hard-error caps, else *pending* (待定).
-For a pending grade, :func:`households_to_settle` says how many more households, at the current error rate, would
-settle it: 60 households without an error bound the rate at 4.87 % (95 %), so 优秀 (≤ 2 %) cannot be settled
-and only 良好 is guaranteed; 149 households without an error would settle 优秀 (89 more).
+Issue 6: "the point estimate gives the band, and the one-sided upper bound gives the band the county is guaranteed
+at that confidence; the grade is settled when the two agree". That is the rule here, with one addition where the
+agreement says nothing: for the worst band (不合格) the guarantee "at least 不合格" is always true, so 不合格 is
+settled only when the one-sided LOWER bound also rules out the next better band (lower bound > 合格's 10 %).
+
+- guaranteed band = the worse of the point band and the band of the one-sided UPPER bound (after hard-error caps):
+  the county is at least this good with probability ``confidence``;
+- best possible band = the band of the one-sided LOWER bound (after caps): the county is at most this good (shown
+  to inspectors as "至多为…", and in JSON ``best_grade``);
+- settled ⇔ grade == guaranteed band, and for the worst band also grade == best possible band. A confirmed hard
+  error (cap) rules out the bands better than the cap, so a capped 不合格 needs no lower bound.
+
+Otherwise the grade is *pending* (待定). :func:`households_to_settle` says how many more households, at the current
+error rate, would settle it: 60 households without an error bound the rate at 4.87 % (95 %), so 优秀 (≤ 2 %) cannot
+be settled and only 良好 is guaranteed; 149 households without an error would settle 优秀 (89 more). One household
+reviewed with an error (rate 100 %, one-sided lower bound 5 %) is 不合格 but pending: 良好 is not excluded yet; a
+second household with an error settles it (lower bound 22.4 % > 10 %).
 
 Entry points: :func:`evaluate` (per-stratum counts) and :func:`evaluate_households` (one outcome per reviewed
 household, what the database side has at hand), both returning a :class:`GradeResult`.
@@ -27,6 +39,7 @@ from .intervals import (
     RateInterval,
     check_confidence,
     check_counts,
+    clopper_pearson_lower_many,
     clopper_pearson_upper_many,
     rate_with_interval,
 )
@@ -68,12 +81,15 @@ def _pct_against(value: float, *limits: float) -> str:
 
 @dataclass(frozen=True)
 class GradeDecision:
-    """The bands decided from a point estimate and an upper bound.
+    """The bands decided from a point estimate and its one-sided bounds (see the module docstring).
 
     ``grade``: final band (point band, capped); ``point_grade``: band of the point estimate before caps;
     ``bound_grade``: band of the upper bound before caps; ``guaranteed_grade``: the band guaranteed at the
-    confidence level (worse of point and bound bands, capped); ``settled``: grade == guaranteed_grade;
-    ``caps_applied``: (cap key, band) pairs that matched. All None / False when nothing was reviewed.
+    confidence level (worse of point and bound bands, capped); ``lower_grade``: band of the lower bound before caps;
+    ``best_grade``: the best band the county may be in at the confidence (the lower bound's band, capped);
+    ``settled``: grade == guaranteed_grade (and, for the worst band, == best_grade); ``caps_applied``: (cap key,
+    band) pairs that matched.
+    All None / False when nothing was reviewed.
     """
 
     grade: str | None
@@ -82,6 +98,8 @@ class GradeDecision:
     guaranteed_grade: str | None
     settled: bool
     caps_applied: tuple[tuple[str, str], ...] = ()
+    lower_grade: str | None = None
+    best_grade: str | None = None
 
     @property
     def status(self) -> str | None:
@@ -89,22 +107,32 @@ class GradeDecision:
         return None if self.grade is None else ("确定" if self.settled else "待定")
 
 
-def grade(rate: float | None, upper_bound: float | None, rubric: Rubric, caps: Iterable[str] = ()) -> GradeDecision:
-    """Decide the bands for a household error rate (fraction) and its one-sided upper bound.
+def grade(
+    rate: float | None, upper_bound: float | None, rubric: Rubric, caps: Iterable[str] = (),
+    lower_bound: float | None = None,
+) -> GradeDecision:
+    """Decide the bands for a household error rate (fraction) and its one-sided upper and lower bounds (at the same
+    confidence; see the module docstring for when the grade is settled).
 
     ``caps``: cap keys present among CONFIRMED marks (e.g. {"dead_registered"}); those with a cap in the rubric
-    limit both the grade and the guaranteed grade to the cap's band (keys without a cap are ignored).
-    A rate at a band's limit belongs to that band (优秀 ≤ 2 %). Rate None → no grade.
+    limit the grade, the guaranteed and the best possible grade to the cap's band (keys without a cap are ignored).
+    A rate at a band's limit belongs to that band (优秀 ≤ 2 %), so a lower bound AT the next better band's limit
+    does not exclude that band. ``upper_bound`` None: nothing is guaranteed but the worst band; ``lower_bound`` None:
+    no band is excluded (the grade can only be settled at the best band, or by a cap). Rate None → no grade.
     """
     if rate is None:
         return GradeDecision(None, None, None, None, False, ())
     point = rubric.band_for(rate)
     bound = rubric.band_for(upper_bound) if upper_bound is not None else rubric.bands[-1].name
+    lower = rubric.band_for(lower_bound) if lower_bound is not None else rubric.bands[0].name
     applied = tuple(rubric.caps_for(caps))
     cap = rubric.worse(*(band for _, band in applied))
     final = rubric.worse(point, cap)
     guaranteed = rubric.worse(point, bound, cap)
-    return GradeDecision(final, point, bound, guaranteed, final == guaranteed, applied)
+    best = rubric.worse(lower, cap)
+    worst = rubric.bands[-1].name
+    settled = final == guaranteed and (final != worst or best == final)
+    return GradeDecision(final, point, bound, guaranteed, settled, applied, lower, best)
 
 
 def households_to_settle(
@@ -115,14 +143,18 @@ def households_to_settle(
     *,
     likelihood: str = "binomial",
     population: int | None = None,
+    target_min_rate: float | None = None,
 ) -> int | None:
-    """Smallest number of additional households that would put the upper bound at or below ``target_max_rate``.
+    """Smallest number of additional households that would put the one-sided upper bound at or below
+    ``target_max_rate`` and, when ``target_min_rate`` is given, the one-sided lower bound above it (both at
+    ``confidence``): what settles a grade (the band's limit and the next better band's limit, see the module
+    docstring).
 
     Assumes the error rate stays at ``rate``: with m = reviewed + extra households, k = round(rate·m) (halves
-    up), and the bound is Clopper–Pearson (``binomial``) or the finite-population bound (``hypergeometric``,
+    up), and the bounds are Clopper–Pearson (``binomial``) or the finite-population bounds (``hypergeometric``,
     needs ``population``). For a stratified estimate this treats the sample as simple random (an approximation).
-    Returns 0 when the target is unbounded (the worst band), None when no m ≤ population (or ≤ reviewed +
-    100 000) works, e.g. the rate sits at the target itself. Raises ValueError for invalid arguments.
+    Returns 0 when nothing is required (the worst band without ``target_min_rate``), None when no m ≤ population
+    (or ≤ reviewed + 100 000) works, e.g. the rate sits at a limit itself. Raises ValueError for invalid arguments.
     """
     check_counts(0, reviewed, population)
     c = check_confidence(confidence)
@@ -132,26 +164,52 @@ def households_to_settle(
         raise ValueError("超几何分布需要总体户数 population")
     if not 0 <= rate <= 1:
         raise ValueError(f"错误率须在 0 与 1 之间，收到 {rate!r}")
-    if target_max_rate >= 1:
+    need_upper = target_max_rate < 1
+    need_lower = target_min_rate is not None
+    if not need_upper and not need_lower:
         return 0
-    if likelihood == "binomial" and rate >= target_max_rate - RATE_TOLERANCE:
-        return None  # the exact bound always exceeds the observed rate
+    if likelihood == "binomial":
+        if need_upper and rate >= target_max_rate - RATE_TOLERANCE:
+            return None  # the exact upper bound always exceeds the observed rate
+        if need_lower and rate <= target_min_rate + RATE_TOLERANCE:  # type: ignore[operator]
+            return None  # … and the lower bound always stays below it
     m_max = population if population is not None else reviewed + MAX_EXTRA_HOUSEHOLDS
     alpha = 1 - c
     start, size = reviewed + 1, 256
     while start <= m_max:
         m = np.arange(start, min(start + size, m_max + 1), dtype=np.int64)
         k = np.floor(rate * m + 0.5).astype(np.int64)
+        ok = np.ones(m.shape, dtype=bool)
         if likelihood == "hypergeometric":
-            # bound ≤ target ⇔ the count just above target·N is rejected
-            t_count = math.floor(target_max_rate * population + 1e-9)  # type: ignore[operator]
-            ok = hypergeom.cdf(k, population, t_count + 1, m) < alpha
+            if need_upper:
+                # upper bound ≤ target ⇔ the count just above target·N is rejected
+                t_count = math.floor(target_max_rate * population + 1e-9)  # type: ignore[operator]
+                ok &= hypergeom.cdf(k, population, t_count + 1, m) < alpha
+            if need_lower:
+                # lower bound > target ⇔ the largest count at or below target·N is rejected
+                t_low = math.floor(target_min_rate * population + 1e-9)  # type: ignore[operator]
+                ok &= hypergeom.sf(k - 1, population, t_low, m) < alpha
         else:
-            ok = clopper_pearson_upper_many(k, m, c) <= target_max_rate + RATE_TOLERANCE
+            if need_upper:
+                ok &= clopper_pearson_upper_many(k, m, c) <= target_max_rate + RATE_TOLERANCE
+            if need_lower:
+                ok &= clopper_pearson_lower_many(k, m, c) > target_min_rate + RATE_TOLERANCE  # type: ignore[operator]
         if ok.any():
             return int(m[int(np.argmax(ok))]) - reviewed
         start, size = start + size, size * 2
     return None
+
+
+def settle_targets(decision: GradeDecision, rubric: Rubric) -> tuple[float, float | None]:
+    """``(target_max_rate, target_min_rate)`` that settle ``decision``'s grade for :func:`households_to_settle`:
+    the grade's limit (inf for the worst band) and, for the worst band only, the next better band's limit unless a
+    cap already rules the better bands out (None otherwise; see the module docstring)."""
+    assert decision.grade is not None
+    rank = rubric.rank_of(decision.grade)
+    capped = any(rubric.rank_of(band) >= rank for _, band in decision.caps_applied)
+    worst = rank == len(rubric.bands) - 1
+    low = rubric.bands[rank - 1].max_rate if worst and rank > 0 and not capped else None
+    return rubric.band(decision.grade).max_rate, low
 
 
 @dataclass(frozen=True)
@@ -181,9 +239,9 @@ class GradeResult:
     ``rate``: the point estimate the grade rests on (pooled x/n, or Σ W_h p_h for a stratified method);
     ``unweighted_rate``: with_issues/reviewed; ``weighted_rate``: severity-weighted figure (a household counts as
     its heaviest mark's weight), None when the weights are unknown; ``ci_low``/``ci_high``: two-sided interval and
-    ``upper_bound``: one-sided bound, both at ``confidence``; ``decision``: the bands; ``extra_to_settle``: more
-    households needed at the current rate (None when settled or not reachable); ``explanation``: a Chinese
-    sentence; ``estimate``: the full :class:`StratifiedEstimate`; ``by_category``/``by_township``: unweighted
+    ``upper_bound``/``lower_bound``: one-sided bounds, all at ``confidence``; ``decision``: the bands;
+    ``extra_to_settle``: more households needed at the current rate (None when settled or not reachable);
+    ``explanation``: a Chinese sentence; ``estimate``: the full :class:`StratifiedEstimate`; ``by_category``/``by_township``: unweighted
     rates with Clopper–Pearson intervals. ``county`` is filled by the caller.
     """
 
@@ -205,11 +263,13 @@ class GradeResult:
     ci_low = property(lambda self: self.estimate.ci_low)
     ci_high = property(lambda self: self.estimate.ci_high)
     upper_bound = property(lambda self: self.estimate.upper_bound)
+    lower_bound = property(lambda self: self.estimate.lower_bound)
     confidence = property(lambda self: self.estimate.confidence)
     method = property(lambda self: self.estimate.method)
     method_name = property(lambda self: self.estimate.method_name)
     grade = property(lambda self: self.decision.grade)
     guaranteed_grade = property(lambda self: self.decision.guaranteed_grade)
+    best_grade = property(lambda self: self.decision.best_grade)
     settled = property(lambda self: self.decision.settled)
     status = property(lambda self: self.decision.status)
     warnings = property(lambda self: self.estimate.warnings)
@@ -218,7 +278,8 @@ class GradeResult:
         """Dict for ``fupin grade --json`` and the report.
 
         Keys: county, reviewed, with_issues, rate, unweighted_rate, weighted_rate, ci_low, ci_high, confidence,
-        upper_bound, grade, point_grade, bound_grade, guaranteed_grade, settled (bool), status (确定/待定),
+        upper_bound, lower_bound (one-sided), grade, point_grade, bound_grade, guaranteed_grade, lower_grade,
+        best_grade, settled (bool), status (确定/待定),
         extra_to_settle, explanation, method (id), method_name (Chinese), method_note, effective_n, posterior,
         draws, seed, caps_applied [{key, label, band}], strata [{name, N, n, x, weighted_x, weight, rate, ci_low,
         ci_high}], by_category [{category, n, x, rate, ci_low, ci_high, upper_bound}], by_township [{township, …}],
@@ -246,10 +307,13 @@ class GradeResult:
             "ci_high": e.ci_high,
             "confidence": e.confidence,
             "upper_bound": e.upper_bound,
+            "lower_bound": e.lower_bound,
             "grade": d.grade,
             "point_grade": d.point_grade,
             "bound_grade": d.bound_grade,
             "guaranteed_grade": d.guaranteed_grade,
+            "lower_grade": d.lower_grade,
+            "best_grade": d.best_grade,
             "settled": d.settled,
             "status": d.status,
             "extra_to_settle": self.extra_to_settle,
@@ -271,7 +335,8 @@ class GradeResult:
 
 
 def _explain(e: StratifiedEstimate, d: GradeDecision, extra: int | None, rubric: Rubric) -> str:
-    """One Chinese paragraph stating the figures, the grade and, when pending, what would settle it."""
+    """One Chinese paragraph stating the figures, the grade, why it is settled or pending and, when pending, what
+    would settle it (see the module docstring for the rule)."""
     n, k = e.reviewed, e.with_issues
     if n == 0 or e.estimate is None or d.grade is None:
         return "尚未复核任何农户，无法评定等级。"
@@ -284,29 +349,34 @@ def _explain(e: StratifiedEstimate, d: GradeDecision, extra: int | None, rubric:
         text += f"因确认存在{labels}问题，等级最高为{rubric.worse(*(b for _, b in d.caps_applied))}；"
     limit = rubric.band(d.grade).max_rate
     limits = [b.max_rate for b in rubric.bands]
+    high, low = settle_targets(d, rubric)
+    better = rubric.bands[rubric.rank_of(d.grade) - 1] if low is not None else None
+    upper_text = _pct_against(e.upper_bound, *limits) if e.upper_bound is not None else "—"
+    lower_text = _pct_against(e.lower_bound, *limits) if e.lower_bound is not None else "0%"
     if d.settled:
-        if d.caps_applied and d.grade != d.point_grade:
+        parts = []
+        if not math.isinf(high):
+            parts.append(f"错误率上限为 {upper_text}，不超过{d.grade}的上限 {format_pct(limit)}")
+        if better is not None:
+            parts.append(f"错误率下限为 {lower_text}，超过{better.name}的上限 {format_pct(better.max_rate)}")
+        if not parts:
             return f"{text}等级确定为{d.grade}。"
-        if math.isinf(limit):
-            better = rubric.bands[rubric.rank_of(d.grade) - 1]
-            return f"{text}超过{better.name}的上限 {format_pct(better.max_rate)}，等级确定为{d.grade}。"
-        return (
-            f"{text}在 {conf} 置信度下错误率上限为 {_pct_against(e.upper_bound, *limits)}，不超过{d.grade}的上限 "
-            f"{format_pct(limit)}，等级确定为{d.grade}。"
-        )
+        return f"{text}在 {conf} 置信度下（单侧）{'，'.join(parts)}，等级确定为{d.grade}。"
+    reasons = []
+    if d.guaranteed_grade != d.grade:
+        reasons.append(f"只能把错误率限定在 {upper_text} 以内，高于{d.grade}的上限 {format_pct(limit)}")
+    if d.best_grade != d.grade and better is not None:
+        reasons.append(f"错误率下限只有 {lower_text}，不高于{better.name}的上限 {format_pct(better.max_rate)}，"
+                       f"还不能排除{d.best_grade}")
+    text += f"但仅凭这 {n} 户，在 {conf} 置信度下（单侧）{'；'.join(reasons)}，因此{d.grade}尚不能确定"
     worst = rubric.bands[-1].name
-    floor = (
-        f"在 {conf} 置信度下还不能排除{worst}"
-        if d.guaranteed_grade == worst
-        else f"目前只能确定在 {conf} 置信度下至少为{d.guaranteed_grade}"
-    )
-    text += (
-        f"但仅凭这 {n} 户，在 {conf} 置信度下只能把错误率限定在 {_pct_against(e.upper_bound, *limits)} 以内，"
-        f"高于{d.grade}的上限 {format_pct(limit)}，因此{d.grade}尚不能确定，{floor}。"
-    )
+    if d.guaranteed_grade != d.grade:
+        text += (f"，在 {conf} 置信度下还不能排除{worst}" if d.guaranteed_grade == worst
+                 else f"，目前只能确定在 {conf} 置信度下至少为{d.guaranteed_grade}")
+    text += "。"
     if extra is not None:
         return text + f"若错误率保持当前水平，再复核 {extra} 户（共 {n + extra} 户）即可确定为{d.grade}。"
-    if e.estimate >= limit - RATE_TOLERANCE:
+    if not math.isinf(high) and e.estimate >= limit - RATE_TOLERANCE:
         return text + f"户错误率已达{d.grade}的上限，按当前错误率增加样本也无法确定。"
     return text + "按当前错误率，在总体户数以内增加样本也无法确定。"
 
@@ -342,18 +412,20 @@ def evaluate(
         draws=r.draws if draws is None else draws,
         seed=r.seed if seed is None else seed,
     )
-    d = grade(e.estimate, e.upper_bound, r, caps)
+    d = grade(e.estimate, e.upper_bound, r, caps, e.lower_bound)
     extra = None
     if d.grade is not None and not d.settled:
         known = all(s.population is not None for s in e.strata)
         population = sum(s.population for s in e.strata) if known else None  # type: ignore[misc]
+        high, low = settle_targets(d, r)
         extra = households_to_settle(
             e.reviewed,
             e.estimate,  # type: ignore[arg-type]
-            r.band(d.grade).max_rate,
+            high,
             e.confidence,
             likelihood="hypergeometric" if e.method == "hypergeometric" else "binomial",
             population=population,
+            target_min_rate=low,
         )
     return GradeResult(county, e, d, extra, _explain(e, d, extra, r), r, tuple(by_category), tuple(by_township))
 

@@ -29,10 +29,13 @@ __all__ = [
     "check_confidence",
     "check_counts",
     "clopper_pearson",
+    "clopper_pearson_lower",
+    "clopper_pearson_lower_many",
     "clopper_pearson_upper",
     "clopper_pearson_upper_many",
     "error_rate",
     "hypergeometric_interval",
+    "hypergeometric_lower",
     "hypergeometric_upper",
     "poisson_upper",
     "rate_with_interval",
@@ -124,6 +127,26 @@ def clopper_pearson_upper(k: int, n: int, confidence: float = 0.95) -> float:
     return 1.0 if k == n else float(beta.ppf(c, k + 1, n - k))
 
 
+def clopper_pearson_lower(k: int, n: int, confidence: float = 0.95) -> float:
+    """One-sided exact lower bound: the Beta(k, n−k+1) quantile at 1 − ``confidence`` (0 when k = 0).
+
+    The rate is above it with probability ``confidence``: e.g. 1 error in 1 household at 95 % → 0.05, 9 in 60 →
+    0.0801. Raises ValueError for invalid counts or n = 0.
+    """
+    k, n = check_counts(k, n)
+    _need_sample(n)
+    c = check_confidence(confidence)
+    return 0.0 if k == 0 else float(beta.ppf(1.0 - c, k, n - k + 1))
+
+
+def clopper_pearson_lower_many(k: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
+    """Vectorised :func:`clopper_pearson_lower` for integer arrays with 0 ≤ k ≤ n, n ≥ 1 (not re-validated)."""
+    bound = np.zeros(np.shape(n))
+    valid = k > 0
+    bound[valid] = beta.ppf(1.0 - confidence, k[valid], n[valid] - k[valid] + 1)
+    return bound
+
+
 def clopper_pearson_upper_many(k: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
     """Vectorised :func:`clopper_pearson_upper` for integer arrays with 0 ≤ k ≤ n, n ≥ 1 (not re-validated):
     used by the searches over many sample sizes."""
@@ -187,6 +210,29 @@ def hypergeometric_upper(k: int, n: int, population: int, confidence: float = 0.
     return m_u / N
 
 
+def _smallest_m(k: int, N: int, n: int, alpha: float, top: int) -> int:
+    """Smallest M in [k, top] with P(X ≥ k | N, M, n) ≥ alpha (that probability rises with M)."""
+    lo, hi = k, top
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if hypergeom.sf(k - 1, N, mid, n) >= alpha:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def hypergeometric_lower(k: int, n: int, population: int, confidence: float = 0.95) -> float:
+    """Exact finite-population one-sided lower bound ``M_L / N``: M_L is the smallest number of erroneous
+    households in the population of N that the sample does not reject from above, P(X ≥ k | N, M, n) ≥
+    1 − confidence. 0 when k = 0. Raises as :func:`hypergeometric_upper`."""
+    N = check_population(population)
+    k, n = check_counts(k, n, N)
+    _need_sample(n)
+    alpha = 1.0 - check_confidence(confidence)
+    return _smallest_m(k, N, n, alpha, N - (n - k)) / N
+
+
 def hypergeometric_interval(k: int, n: int, population: int, confidence: float = 0.95) -> tuple[float, float]:
     """Two-sided exact finite-population interval ``(M_L / N, M_U / N)`` at ``confidence``.
 
@@ -199,15 +245,8 @@ def hypergeometric_interval(k: int, n: int, population: int, confidence: float =
     alpha = 1.0 - check_confidence(confidence)
     top = N - (n - k)
     m_u = _largest_m(lambda m: hypergeom.cdf(k, N, m, n) >= alpha / 2, k, top)
-    # P(X ≥ k | M) rises with M: find the smallest M where it reaches α/2 (mirror of _largest_m).
-    lo, hi = k, top
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if hypergeom.sf(k - 1, N, mid, n) >= alpha / 2:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo / N, m_u / N
+    # P(X ≥ k | M) rises with M: the smallest M where it reaches α/2 (mirror of _largest_m).
+    return _smallest_m(k, N, n, alpha / 2, top) / N, m_u / N
 
 
 def upper_bound(

@@ -8,6 +8,11 @@ confirmed mark of that kind exists.
 
 The 2 % figure echoes the exit rules' 错退率 ≤ 2 % / 漏评率 ≤ 2 % (see GLOSSARY); the other limits and the caps are
 the cross-inspection's own convention and meant to be configured per province.
+
+When a grade is settled (确定) rather than pending (待定) — :mod:`fupin_tui.scoring.grade`: at ``confidence`` the
+one-sided upper bound must be within the band (the band is guaranteed: issue 6's rule); for the worst band, where
+that says nothing, the one-sided lower bound must also be above the next better band's limit unless a cap rules the
+better bands out: 不合格 is settled only once the lower bound exceeds 10 %.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ equals the unweighted x/n). Methods for the bounds (ids in :data:`METHODS`):
   n* = 1/Σ W_h²/n_h (Kish's effective size, = n for a proportional sample); x* = n*·p̂, and the Beta quantiles of
   the exact interval are taken at (x*, n*). No degrees-of-freedom adjustment.
 - ``beta_posterior`` — per stratum, draws of p_h from its Beta posterior, combined as Σ W_h p_h; bounds are
-  quantiles of the combined draws (one-sided upper: the ``confidence`` quantile; two-sided: α/2 and 1 − α/2).
+  quantiles of the combined draws (one-sided upper: the ``confidence`` quantile, one-sided lower: the α quantile;
+  two-sided: α/2 and 1 − α/2).
   Prior ``uniform`` (the default): Beta(x_h+1, n_h−x_h+1); ``jeffreys``: Beta(x_h+½, n_h−x_h+½). Draws come from
   ``numpy.random.default_rng(seed)`` with a fixed seed, strata taken in name order, so a result is reproducible.
   With one stratum and no errors the uniform-prior bound is 1 − α^(1/(n+1)), a hair below Clopper–Pearson's
@@ -22,7 +23,8 @@ equals the unweighted x/n). Methods for the bounds (ids in :data:`METHODS`):
   households, no errors → uniform-prior upper bound 9.0 % (Jeffreys 5.6 %), against 1.98 % for the pooled exact
   bound. A warning says so when a stratum has fewer than 50 households reviewed.
 - ``normal_fpc`` — normal approximation: Var̂ = Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/(n_h − 1), bounds p̂ ± z·√Var̂,
-  clipped to [0, 1]. Gives a zero-width interval when no errors are found: only a cross-check.
+  clipped to [0, 1] (one-sided bounds p̂ ± z_c·√Var̂). Gives a zero-width interval when no errors are found: only a
+  cross-check.
 - ``auto`` — ``clopper_pearson`` when one stratum is reviewed, the stratum sizes are unknown, or the allocation is
   proportional (every |n_h − n·W_h| ≤ 1: a proportional stratified sample is at least as precise as a simple
   random one, so the pooled exact bound is conservative); otherwise ``korn_graubard``.
@@ -46,8 +48,10 @@ from .intervals import (
     check_confidence,
     check_counts,
     clopper_pearson,
+    clopper_pearson_lower,
     clopper_pearson_upper,
     hypergeometric_interval,
+    hypergeometric_lower,
     hypergeometric_upper,
 )
 
@@ -106,8 +110,9 @@ class StratifiedEstimate:
 
     ``estimate``: the point estimate (Σ W_h p_h, or pooled x/n for the pooled methods); ``weighted_estimate``:
     the same with severity weights (None unless every stratum gave weighted_issues); ``ci_low``/``ci_high``:
-    two-sided at ``confidence``; ``upper_bound``: one-sided at ``confidence``. ``method`` is the id actually used
-    (``auto`` resolved), ``method_name`` its Chinese name, ``method_note`` a sentence for the report;
+    two-sided at ``confidence``; ``upper_bound`` and ``lower_bound``: one-sided at ``confidence`` (the rate is at
+    or below the first, and at or above the second, each with probability ``confidence``). ``method`` is the id
+    actually used (``auto`` resolved), ``method_name`` its Chinese name, ``method_note`` a sentence for the report;
     ``weights`` aligns with ``strata`` (0 for a stratum not reviewed); ``proportional``: whether every
     |n_h − n·W_h| ≤ 1 (always True for one stratum or unknown sizes); ``effective_n``: n* of ``korn_graubard``.
     """
@@ -131,6 +136,7 @@ class StratifiedEstimate:
     posterior: str | None = None
     draws: int | None = None
     seed: int | None = None
+    lower_bound: float | None = None
 
     @property
     def unweighted_rate(self) -> float | None:
@@ -191,13 +197,14 @@ def _stratified_variance(active: Sequence[StratumCounts], w_of: dict[str, float]
     return var
 
 
-def _exact_at(x: float, n: float, c: float) -> tuple[float, float, float]:
-    """Clopper–Pearson (low, high, one-sided upper) at possibly non-integer counts x ≤ n, n > 0."""
+def _exact_at(x: float, n: float, c: float) -> tuple[float, float, float, float]:
+    """Clopper–Pearson (low, high, one-sided upper, one-sided lower) at possibly non-integer counts x ≤ n, n > 0."""
     alpha = 1 - c
     if x >= n:
-        return (float(beta.ppf(alpha / 2, x, 1.0)), 1.0, 1.0)
+        return (float(beta.ppf(alpha / 2, x, 1.0)), 1.0, 1.0, float(beta.ppf(alpha, x, 1.0)))
     low = 0.0 if x <= 0 else float(beta.ppf(alpha / 2, x, n - x + 1))
-    return low, float(beta.ppf(1 - alpha / 2, x + 1, n - x)), float(beta.ppf(c, x + 1, n - x))
+    lower = 0.0 if x <= 0 else float(beta.ppf(alpha, x, n - x + 1))
+    return low, float(beta.ppf(1 - alpha / 2, x + 1, n - x)), float(beta.ppf(c, x + 1, n - x)), lower
 
 
 def stratified_estimate(
@@ -263,11 +270,13 @@ def stratified_estimate(
         if method == "clopper_pearson":
             low, high = clopper_pearson(x, n, c)
             note = f"全部 {n} 户按简单随机样本合并，用 Clopper–Pearson 精确方法计算置信界"
-            return result(x / n, weighted, low, high, clopper_pearson_upper(x, n, c), note)
+            return result(x / n, weighted, low, high, clopper_pearson_upper(x, n, c), note,
+                          lower_bound=clopper_pearson_lower(x, n, c))
         N = sum(s.population for s in strata)  # type: ignore[misc]
         low, high = hypergeometric_interval(x, n, N, c)
         note = f"全部 {n} 户按从 {N} 户中不放回简单随机抽样，用超几何分布精确计算置信界"
-        return result(x / n, weighted, low, high, hypergeometric_upper(x, n, N, c), note)
+        return result(x / n, weighted, low, high, hypergeometric_upper(x, n, N, c), note,
+                      lower_bound=hypergeometric_lower(x, n, N, c))
 
     estimate = sum(w_of[s.name] * s.with_issues / s.reviewed for s in active)
     weighted = (
@@ -282,12 +291,12 @@ def stratified_estimate(
             n_eff = min(float(n), estimate * (1 - estimate) / var)
         else:
             n_eff = 1.0 / sum(w_of[s.name] ** 2 / s.reviewed for s in active)
-        low, high, upper = _exact_at(n_eff * estimate, n_eff, c)
+        low, high, upper, lower = _exact_at(n_eff * estimate, n_eff, c)
         note = (
             f"按层权重 N_h/N 加权估计，以有效样本量 n*={n_eff:.1f} 户（不超过实际复核户数）代入 Clopper–Pearson "
             "精确区间（Korn & Graubard 1998）"
         )
-        return result(estimate, weighted, low, high, upper, note, effective_n=n_eff)
+        return result(estimate, weighted, low, high, upper, note, effective_n=n_eff, lower_bound=lower)
 
     if method == "beta_posterior":
         try:
@@ -307,12 +316,13 @@ def stratified_estimate(
         combined = np.zeros(draws_i)
         for s in sorted(active, key=lambda s: s.name):
             combined += w_of[s.name] * rng.beta(s.with_issues + a0, s.reviewed - s.with_issues + b0, size=draws_i)
-        low, high, upper = (float(q) for q in np.quantile(combined, [alpha / 2, 1 - alpha / 2, c]))
+        low, high, upper, lower = (float(q) for q in np.quantile(combined, [alpha / 2, 1 - alpha / 2, c, alpha]))
         note = (
             f"各层错误率取 {prior_text}后验，按层权重 N_h/N 加权合成，模拟 {draws_i} 次（随机种子 {seed_i}）；"
             f"单侧上限取 {c:.0%} 分位数，双侧区间取 {alpha / 2:.1%} 与 {1 - alpha / 2:.1%} 分位数"
         )
-        return result(estimate, weighted, low, high, upper, note, posterior=posterior, draws=draws_i, seed=seed_i)
+        return result(estimate, weighted, low, high, upper, note, posterior=posterior, draws=draws_i, seed=seed_i,
+                      lower_bound=lower)
 
     # normal_fpc
     se = math.sqrt(var)
@@ -324,5 +334,5 @@ def stratified_estimate(
     )
     return result(
         estimate, weighted, max(0.0, estimate - z2 * se), min(1.0, estimate + z2 * se),
-        min(1.0, estimate + z1 * se), note,
+        min(1.0, estimate + z1 * se), note, lower_bound=max(0.0, estimate - z1 * se),
     )
