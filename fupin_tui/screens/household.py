@@ -15,6 +15,8 @@ category, F3 records 核查无误, Enter / Del on a category changes / removes i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -340,19 +342,8 @@ class HouseholdScreen(Screen):
         finding = self._finding(finding_id)
         if finding is None:
             return
-        no = self.household_no
-
-        def done(result: dict | None) -> None:
-            if not result:
-                return
-            try:
-                self.app.reviewer.finding_verdict(finding_id, result["verdict"], result["note"])
-            except ReviewError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.load(no)
-            self.notify(f"已保存：疑点{result['verdict']}", timeout=3)
-
+        done = self._saving(lambda r: self.app.reviewer.finding_verdict(finding_id, r["verdict"], r["note"]),
+                            lambda r: f"已保存：疑点{r['verdict']}")
         self.app.push_screen(FindingDialog(finding, finding.verdict, finding.verdict_note or ""), done)
 
     def action_clue(self) -> None:
@@ -370,20 +361,27 @@ class HouseholdScreen(Screen):
         clue = self._clue(clue_id)
         if clue is None:
             return
+        done = self._saving(lambda r: self.app.reviewer.clue_status(clue_id, r["status"], r["note"]),
+                            lambda r: f"已保存：线索{r['status']}")
+        self.app.push_screen(ClueDialog(clue), done)
+
+    def _saving(self, save: Callable[[dict], object], saved: Callable[[dict], str]) -> Callable[[dict | None], None]:
+        """The callback of a verdict/status dialog: save through the reviewer (committed before it returns), reload
+        this household, then say 已保存; a refused change shows the reviewer's Chinese message instead."""
         no = self.household_no
 
         def done(result: dict | None) -> None:
             if not result:
                 return
             try:
-                self.app.reviewer.clue_status(clue_id, result["status"], result["note"])
+                save(result)
             except ReviewError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.load(no)
-            self.notify(f"已保存：线索{result['status']}", timeout=3)
+            self.notify(saved(result), timeout=3)
 
-        self.app.push_screen(ClueDialog(clue), done)
+        return done
 
     def open_mark(self, uuid: str) -> None:
         """Edit mark ``uuid`` in the mark dialog."""
