@@ -33,6 +33,12 @@ def db_url(db_path: Path) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _private_config_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own config dir: nothing a test remembers (the last inspector) reaches the user's home."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(autouse=True)
 def _dispose_engines():
     """Close cached engines after each test so tmp files are released."""
     yield
