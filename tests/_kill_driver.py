@@ -79,6 +79,18 @@ def _app_class():
     return KillTestApp
 
 
+async def _wait_for(pilot, app, screen_cls, what: str, limit: float = 15.0) -> None:  # noqa: ANN001
+    """Let the app run until its screen is a ``screen_cls`` (bounded): a loaded machine may need more than one
+    refresh before a dialog opens or closes. Raises RuntimeError naming ``what`` after ``limit`` seconds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + limit
+    await pilot.pause()
+    while not isinstance(app.screen, screen_cls):
+        if loop.time() > end:
+            raise RuntimeError(f"{what} ({type(app.screen).__name__})")
+        await pilot.pause(0.02)
+
+
 async def run_app(db: str, county: str, round_no: int, marks: int, steps: int, inspector: str) -> None:
     """Start the app, step ``steps`` households on, add ``marks`` marks through the dialog with real keys."""
     from fupin_tui.screens.dialogs import MarkDialog
@@ -86,24 +98,20 @@ async def run_app(db: str, county: str, round_no: int, marks: int, steps: int, i
 
     app = _app_class()(db, county, inspector, remember=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await _wait_for(pilot, app, HouseholdScreen, "expected the household screen")
         for _ in range(steps):
             await pilot.press("pagedown")
-        if not isinstance(app.screen, HouseholdScreen):
-            raise RuntimeError(f"expected the household screen, got {type(app.screen).__name__}")
+        await _wait_for(pilot, app, HouseholdScreen, "expected the household screen")
         out("READY")
         for i in range(marks):
             await pilot.press("f2")
-            if not isinstance(app.screen, MarkDialog):
-                raise RuntimeError(f"F2 did not open the mark dialog ({type(app.screen).__name__})")
+            await _wait_for(pilot, app, MarkDialog, "F2 did not open the mark dialog")
             await pilot.press("enter", *["down"] * (1 + (round_no + i) % 4), "enter")
             if i % 2 == 0:
                 await pilot.press("ctrl+s")  # save with the category alone
             else:  # Tab to the note, type it, Enter in the note saves
                 await pilot.press("tab", "tab", "tab", "tab", *f"k{round_no}n{i}", "enter")
-            await pilot.pause()
-            if not isinstance(app.screen, HouseholdScreen):
-                raise RuntimeError(f"the mark dialog did not close ({type(app.screen).__name__})")
+            await _wait_for(pilot, app, HouseholdScreen, "the mark dialog did not close")
         out("DONE")
 
 
