@@ -393,3 +393,9 @@ def yes_no(value: object) -> bool | None:
     if text in ("否", "0", "0.0", "无", "N", "n"):
         return False
     return None
+
+
+def yes_no_label(value: bool | None) -> str:
+    """The exported label of a yes/no value, the inverse of :func:`yes_no`: True → ``"是"``, False → ``"否"``,
+    None → ``""``."""
+    return "" if value is None else (YES if value else NO)

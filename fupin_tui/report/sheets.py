@@ -31,6 +31,7 @@ from fupin_tui.glossary import (
     STRATIFY_COLUMNS,
     cap_label,
     category_label,
+    yes_no_label,
 )
 from fupin_tui.report.blocks import Block, Chart, Column, KeyValues, Note, Section, Table, Title
 from fupin_tui.report.data import MarkRow, ReportData, Unavailable, optional_source
@@ -131,10 +132,6 @@ def member_text(name: str, member_no: str) -> str:
 def dept_label(dept: str) -> str:
     """Chinese name of a department code (``civil_affairs`` → 民政); unknown codes pass through."""
     return DEPARTMENTS.get(dept, dept)
-
-
-def yes_no(value: bool | None) -> str:
-    return "" if value is None else ("是" if value else "否")
 
 
 #: Keys of the trail's old/new snapshots → Chinese (unknown keys are shown as they are).
@@ -723,8 +720,8 @@ def villages_sheet(data: ReportData) -> list[Block]:
     rows = []
     for r in data.village_rows:
         findings = r.get("findings")
-        rows.append((r.get("township"), r.get("village"), r.get("code"), yes_no(r.get("is_poor_village")),
-                     yes_no(r.get("delisted")), r.get("delisted_year"), r.get("party_members"),
+        rows.append((r.get("township"), r.get("village"), r.get("code"), yes_no_label(r.get("is_poor_village")),
+                     yes_no_label(r.get("delisted")), r.get("delisted_year"), r.get("party_members"),
                      r.get("college_officials"), r.get("total_households"), r.get("total_population"),
                      r.get("poor_households"), r.get("poor_population"), r.get("registered_households"),
                      r.get("registered_people"), r.get("unlifted_households"), r.get("hamlets"),

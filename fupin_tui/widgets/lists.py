@@ -22,6 +22,9 @@ _CLUE_STYLE = {"待核实": "yellow", "属实": "bold red", "不属实": "green"
 
 
 class ItemList(OptionList):
+    """The one list widget of the household screen (findings, clues, marks): an OptionList with the shared look and
+    the option id of the highlighted item (``"finding:<id>"``, ``"clue:<id>"``, ``"mark:<uuid>"``)."""
+
     DEFAULT_CSS = """
     ItemList, FindingsList, CluesList, MarksList {
         height: auto;
